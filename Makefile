@@ -1,0 +1,62 @@
+# Wiro Studio — `make run` starts the app, `make test` runs the whole suite.
+# Both create .venv on first use and install what they need (see README).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Debian packages the headless suite needs: Qt's runtime libraries, Xvfb for real-window
+# screenshots, and a private D-Bus + gnome-keyring for the one real keychain test.
+DEB_PACKAGES := xvfb xauth libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 \
+  libglib2.0-0 fonts-dejavu-core libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 \
+  libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-render0 \
+  libxcb-shape0 libxcb-util1 libxcb-xkb1 gnome-keyring dbus dbus-x11 openssl curl
+
+.PHONY: run demo test lint sysdeps sysdeps-runtime sysdeps-apt bench soak fuzz package clean
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed; installing python3-venv"; \
+	  $(MAKE) --no-print-directory APT_EXTRA=python3-venv sysdeps-apt && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP) sysdeps-runtime
+	$(BIN)/wiro-studio $(ARGS)
+
+demo: $(STAMP) sysdeps-runtime
+	$(BIN)/wiro-studio --demo
+
+test: $(STAMP) sysdeps
+	tests/headless.sh $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+	$(BIN)/lint-imports
+
+# Installs missing Debian packages when apt-get is usable (root, or password-less sudo);
+# otherwise it says what is missing and the suite skips what needs it.
+sysdeps:
+	@$(MAKE) --no-print-directory sysdeps-apt PKGS="$(DEB_PACKAGES)"
+
+sysdeps-runtime:
+	@$(MAKE) --no-print-directory sysdeps-apt PKGS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libfontconfig1 libdbus-1-3 fonts-dejavu-core"
+
+sysdeps-apt:
+	@missing=""; for p in $(PKGS) $(APT_EXTRA); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then echo "note: missing Debian packages:$$missing (no apt-get here)"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "note: missing Debian packages:$$missing (need root to install)"; exit 0; fi; \
+	echo "installing Debian packages:$$missing"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
