@@ -32,7 +32,7 @@ demo: $(STAMP) sysdeps-runtime
 	$(BIN)/wiro-studio --demo
 
 test: $(STAMP) sysdeps
-	tests/headless.sh $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	tests/headless.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

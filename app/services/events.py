@@ -1,0 +1,93 @@
+"""What the services tell the UI: plain snapshots and events, no Qt, no network objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class Phase(StrEnum):
+    """Where a generation stands, from the artist's point of view."""
+
+    PENDING = "pending"  # saved locally, Run not sent yet
+    WAITING_SLOT = "waiting_slot"  # concurrency limit reached: queued locally
+    PAUSED = "paused"  # insufficient balance: queue paused until the artist resumes
+    SUBMITTING = "submitting"  # Run in flight
+    RUNNING = "running"  # Run answered; following the task
+    DOWNLOADING = "downloading"  # outputs announced; fetching files
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"  # Run may have reached Wiro but its answer was lost
+
+
+FINAL_PHASES = frozenset({Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED, Phase.UNKNOWN})
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    """One stored image: the file in the library exactly as downloaded, plus its facts."""
+
+    id: int
+    generation_id: int
+    index: int
+    seed: int | None
+    path: Path
+    sha256: str
+    size: int
+    width: int
+    height: int
+    starred: bool = False
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class GenerationState:
+    """A snapshot of one generation (one Run = one Wiro task) for rendering."""
+
+    id: int
+    params: dict[str, Any]
+    phase: Phase
+    status: str = ""  # the last Wiro status, e.g. "task_output"
+    status_text: str = ""  # the status in words
+    task_id: str | None = None
+    step: int | None = None
+    total_steps: int | None = None
+    percent: float | None = None
+    created_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
+    elapsed_seconds: float | None = None
+    cost: float | None = None
+    error: str | None = None  # a plain-English message for the artist
+    debug_error: str = ""  # Wiro's debugerror text, shown as-is
+    expected_images: int = 0
+    images: tuple[ImageRecord, ...] = field(default_factory=tuple)
+    can_stop: bool = False
+
+    @property
+    def is_final(self) -> bool:
+        return self.phase in FINAL_PHASES
+
+
+@dataclass(frozen=True)
+class GenerationChanged:
+    generation: GenerationState
+
+
+@dataclass(frozen=True)
+class ImageStored:
+    image: ImageRecord
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for the status bar or a banner; level is "info", "warning" or "error"."""
+
+    text: str
+    level: str = "info"
+
+
+ServiceEvent = GenerationChanged | ImageStored | Notice

@@ -1,0 +1,59 @@
+"""Suite-wide guards: Qt binding, a throw-away home, and the --live opt-in."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--live",
+        action="store_true",
+        help="also run tests against the real Wiro API (needs WIRO_API_KEY, WIRO_API_SECRET)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--live"):
+        return
+    skip = pytest.mark.skip(reason="talks to the real Wiro API: opt in with --live")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    real_home = Path(os.path.expanduser("~"))
+    if os.environ.get("CI_ALLOW_REAL_HOME") != "1" and not str(real_home).startswith(
+        ("/tmp", os.environ.get("TMPDIR", "/tmp"))
+    ):
+        sys.stderr.write(
+            "warning: HOME is not a temporary folder; run the suite through tests/headless.sh "
+            "(make test) so nothing touches your own home or keychain\n"
+        )
+
+
+@pytest.fixture
+def memory_keyring():
+    """An in-memory keyring backend for credential tests (never the developer's keychain)."""
+    from tests.support.memory_keyring import MemoryKeyring
+
+    return MemoryKeyring()
+
+
+@pytest.fixture(scope="session")
+def tool_schema():
+    from app.core.schema import parse_tool
+    from app.resources import tool_detail_payload
+
+    return parse_tool(tool_detail_payload())

@@ -1,0 +1,31 @@
+"""The layer rules of design.md, checked by import-linter on every test run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_hold() -> None:
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe, "import-linter is not installed (make test installs it)"
+    proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Contracts: " in proc.stdout and " broken" not in proc.stdout.split("Contracts:")[-1]
+
+
+def test_no_pyside_import_below_ui() -> None:
+    """A plain-text double check that also catches lazy imports inside functions."""
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        rel = path.relative_to(ROOT / "app")
+        if rel.parts[0] == "ui" or rel.name == "main.py" and len(rel.parts) == 1:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "import PySide6" in text or "from PySide6" in text or "import qasync" in text:
+            offenders.append(str(rel))
+    assert offenders == []
