@@ -1,0 +1,75 @@
+"""Composition root: builds the Qt application, the asyncio loop, storage and the window."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from app import APP_NAME, __version__
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="wiro-studio", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--demo", action="store_true", help="start in the offline demo")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="offscreen self-test: one demo generation, save it, print a JSON line, exit",
+    )
+    parser.add_argument("--data-dir", type=Path, help="keep all app files below this folder")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("QT_API", "pyside6")
+    if args.smoke:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication  # PySide6 before qasync picks a binding
+
+    import qasync
+
+    from app.storage.logs import setup_logging
+    from app.storage.paths import AppPaths
+    from app.ui.app_controller import AppController
+    from app.ui.errors import install_excepthook
+    from app.ui.style import apply_style
+
+    if args.smoke:
+        import tempfile
+
+        paths = AppPaths.under(Path(tempfile.mkdtemp(prefix="wiro-smoke-")))
+    elif args.data_dir:
+        paths = AppPaths.under(args.data_dir.expanduser().resolve())
+    else:
+        paths = AppPaths.default()
+    setup_logging(paths.log_dir, verbose=bool(os.environ.get("WIRO_DEBUG")))
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("wiro-studio")
+    apply_style(app)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    controller = AppController(app, paths, demo=args.demo or args.smoke, smoke=args.smoke)
+    install_excepthook(controller.report_unexpected)
+    try:
+        with loop:
+            return loop.run_until_complete(controller.run())
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        logging.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Builds a working Studio for one connection: the real Wiro API or the offline demo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from app.api.client import ApiConfig, WiroClient
+from app.api.errors import WiroError
+from app.api.watcher import TaskWatcher
+from app.core.credentials import Credentials
+from app.core.schema import SchemaError, ToolSchema, parse_tool
+from app.resources import tool_detail_payload
+from app.services.spawn import Spawner
+from app.services.studio import Studio
+from app.storage.history import HistoryStore
+from app.storage.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+TOOL_OWNER, TOOL_PROJECT = "Lykon", "dreamshaper-8"
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """Where to connect and as whom; ``demo`` selects the demo profile and its library."""
+
+    base_url: str
+    socket_url: str
+    credentials: Credentials
+    demo: bool = False
+
+    def api_config(self) -> ApiConfig:
+        insecure: frozenset[str] = frozenset()
+        if self.demo:
+            parts = urlsplit(self.base_url)
+            insecure = frozenset({f"{parts.hostname}:{parts.port}"})
+        return ApiConfig(base_url=self.base_url, socket_url=self.socket_url, insecure_hosts=insecure)
+
+
+def bundled_schema() -> ToolSchema:
+    return parse_tool(tool_detail_payload())
+
+
+async def verify_credentials(spec: ConnectionSpec) -> None:
+    """One cheap authenticated call; raises AuthError (or another WiroError) when refused."""
+    async with WiroClient(spec.api_config(), spec.credentials) as client:
+        await client.probe()
+
+
+async def load_schema(client: WiroClient, timeout: float = 8.0) -> ToolSchema:
+    """The tool's live schema from Tool/Detail, else the bundled copy (offline, or refused)."""
+    try:
+        return await asyncio.wait_for(client.tool_detail(TOOL_OWNER, TOOL_PROJECT), timeout)
+    except (WiroError, SchemaError, TimeoutError) as exc:
+        log.info("using the bundled tool schema (%s)", type(exc).__name__)
+        return bundled_schema()
+
+
+async def open_studio(
+    spec: ConnectionSpec, paths: AppPaths, *, spawner: Spawner | None = None
+) -> Studio:
+    """Client, watcher, history and studio for ``spec``; unfinished work is re-attached."""
+    client = WiroClient(spec.api_config(), spec.credentials)
+    try:
+        schema = await load_schema(client)
+        loop = asyncio.get_running_loop()
+        history = await loop.run_in_executor(None, HistoryStore, paths.database(spec.demo))
+    except BaseException:
+        await client.aclose()
+        raise
+    studio = Studio(
+        schema=schema,
+        client=client,
+        watcher=TaskWatcher(client),
+        history=history,
+        library_dir=paths.library_dir(spec.demo),
+        spawner=spawner,
+    )
+    await studio.start()
+    return studio

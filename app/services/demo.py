@@ -1,0 +1,41 @@
+"""The offline demo: the emulator on a loopback port in a background thread."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.credentials import Credentials
+
+
+@dataclass
+class DemoServer:
+    """A running emulator and the throw-away credentials it accepts."""
+
+    runner: Any
+    credentials: Credentials
+
+    @property
+    def base_url(self) -> str:
+        return str(self.runner.base_url)
+
+    @property
+    def socket_url(self) -> str:
+        return str(self.runner.socket_url)
+
+    @classmethod
+    def start(cls, queue_seconds: float = 0.6, run_seconds: float = 2.5) -> DemoServer:
+        """Blocking (a second at most): call it off the GUI thread."""
+        from app.emulator.runner import EmulatorConfig, EmulatorRunner
+
+        key, secret = "demo-" + secrets.token_hex(8), secrets.token_hex(16)
+        config = EmulatorConfig(
+            api_key=key, api_secret=secret, queue_seconds=queue_seconds, run_seconds=run_seconds
+        )
+        runner = EmulatorRunner(config)
+        runner.start()
+        return cls(runner=runner, credentials=Credentials(key, secret))
+
+    def stop(self) -> None:
+        self.runner.stop()

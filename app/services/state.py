@@ -1,0 +1,77 @@
+"""Turns history rows into the snapshots the UI renders."""
+
+from __future__ import annotations
+
+from app.core.params import image_seed
+from app.core.status import status_text, stop_action
+from app.services.events import FINAL_PHASES, GenerationState, ImageRecord, Phase
+from app.storage.history import GenerationRow, ImageRow
+
+PHASE_TEXT: dict[Phase, str] = {
+    Phase.PENDING: "Waiting to send",
+    Phase.WAITING_SLOT: "Waiting for a free slot",
+    Phase.PAUSED: "Paused: insufficient balance",
+    Phase.SUBMITTING: "Sending",
+    Phase.RUNNING: "Queued",
+    Phase.DOWNLOADING: "Downloading images",
+    Phase.SUCCEEDED: "Done",
+    Phase.FAILED: "Failed",
+    Phase.CANCELLED: "Cancelled",
+    Phase.UNKNOWN: "Submitted, result unknown: check your Wiro dashboard",
+}
+
+
+def image_record(row: ImageRow) -> ImageRecord:
+    return ImageRecord(
+        id=row.id,
+        generation_id=row.generation_id,
+        index=row.index,
+        seed=row.seed,
+        path=row.path,
+        sha256=row.sha256,
+        size=row.size,
+        width=row.width,
+        height=row.height,
+        starred=row.starred,
+        created_at=row.created_at,
+    )
+
+
+def describe(phase: Phase, status: str) -> str:
+    if phase is Phase.RUNNING and status:
+        return status_text(status)
+    return PHASE_TEXT[phase]
+
+
+def can_stop(phase: Phase, status: str) -> bool:
+    if phase in FINAL_PHASES or phase is Phase.DOWNLOADING:
+        return False
+    if phase is Phase.RUNNING:
+        return stop_action(status) is not None
+    return True
+
+
+def generation_state(row: GenerationRow, images: list[ImageRow]) -> GenerationState:
+    phase = Phase(row.phase) if row.phase in Phase._value2member_map_ else Phase.UNKNOWN
+    return GenerationState(
+        id=row.id,
+        params=row.params,
+        phase=phase,
+        status=row.status,
+        status_text=describe(phase, row.status),
+        task_id=row.task_id,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        elapsed_seconds=row.elapsed_seconds,
+        cost=row.cost,
+        error=row.error,
+        debug_error=row.debug_error,
+        expected_images=row.expected_images,
+        images=tuple(image_record(i) for i in images),
+        can_stop=can_stop(phase, row.status),
+    )
+
+
+def seed_for(params: dict, index: int) -> int | None:
+    return image_seed(params.get("seed"), index)

@@ -1,0 +1,330 @@
+"""The history database: every generation and image, written before the network is touched."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: tuple[str, ...] = (
+    # v1
+    """
+    CREATE TABLE generations (
+        id INTEGER PRIMARY KEY,
+        tool TEXT NOT NULL,
+        params TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT '',
+        task_id TEXT,
+        task_token TEXT,
+        created_at REAL NOT NULL,
+        run_sent_at REAL,
+        started_at REAL,
+        finished_at REAL,
+        elapsed_seconds REAL,
+        cost REAL,
+        error TEXT,
+        debug_error TEXT NOT NULL DEFAULT '',
+        expected_images INTEGER NOT NULL DEFAULT 0,
+        outputs TEXT
+    );
+    CREATE INDEX generations_phase ON generations(phase);
+    CREATE INDEX generations_created ON generations(created_at);
+    CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        generation_id INTEGER NOT NULL REFERENCES generations(id),
+        idx INTEGER NOT NULL,
+        seed INTEGER,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        starred INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        UNIQUE (generation_id, idx)
+    );
+    CREATE INDEX images_generation ON images(generation_id);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_GENERATION_COLUMNS = frozenset(
+    {
+        "phase",
+        "status",
+        "task_id",
+        "task_token",
+        "run_sent_at",
+        "started_at",
+        "finished_at",
+        "elapsed_seconds",
+        "cost",
+        "error",
+        "debug_error",
+        "expected_images",
+        "outputs",
+    }
+)
+
+
+@dataclass(frozen=True)
+class GenerationRow:
+    """A generations row as Python values."""
+
+    id: int
+    tool: str
+    params: dict[str, Any]
+    phase: str
+    status: str
+    task_id: str | None
+    task_token: str | None
+    created_at: float
+    run_sent_at: float | None
+    started_at: float | None
+    finished_at: float | None
+    elapsed_seconds: float | None
+    cost: float | None
+    error: str | None
+    debug_error: str
+    expected_images: int
+    outputs: list[dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    """An images row as Python values."""
+
+    id: int
+    generation_id: int
+    index: int
+    seed: int | None
+    path: Path
+    sha256: str
+    size: int
+    width: int
+    height: int
+    starred: bool
+    deleted: bool
+    created_at: float
+
+
+class HistoryStore:
+    """SQLite in WAL mode with versioned migrations; calls are serialised by a lock.
+
+    Every method blocks on disk: the services run them in a worker thread.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=10
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int | None = None) -> None:
+        target = len(MIGRATIONS) if target is None else target
+        with self._lock:
+            current = self.version
+            for number in range(current, target):
+                script = (
+                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]};\nPRAGMA user_version={number + 1};"
+                )
+                try:
+                    self._db.executescript(script + "\nCOMMIT;")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- generations ----------------------------------------------------------------------
+
+    def create_generation(
+        self,
+        *,
+        tool: str,
+        params: dict[str, Any],
+        expected_images: int,
+        created_at: float,
+        phase: str = "pending",
+    ) -> int:
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT INTO generations (tool, params, phase, created_at, expected_images)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (tool, json.dumps(params, ensure_ascii=False), phase, created_at, expected_images),
+            )
+            return int(cur.lastrowid)  # type: ignore[arg-type]
+
+    def update_generation(self, generation_id: int, **values: Any) -> None:
+        unknown = set(values) - _GENERATION_COLUMNS
+        if unknown:
+            raise ValueError(f"unknown generation columns: {sorted(unknown)}")
+        if not values:
+            return
+        if "outputs" in values and values["outputs"] is not None:
+            values["outputs"] = json.dumps(values["outputs"], ensure_ascii=False)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self._lock:
+            self._db.execute(
+                f"UPDATE generations SET {assignments} WHERE id = ?",
+                (*values.values(), generation_id),
+            )
+
+    def generation(self, generation_id: int) -> GenerationRow | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM generations WHERE id = ?", (generation_id,)
+            ).fetchone()
+        return _generation(row) if row else None
+
+    def generations_in_phases(self, phases: Iterable[str]) -> list[GenerationRow]:
+        phases = list(phases)
+        marks = ",".join("?" for _ in phases)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM generations WHERE phase IN ({marks}) ORDER BY id", phases
+            ).fetchall()
+        return [_generation(r) for r in rows]
+
+    def recent_generations(self, limit: int = 200, offset: int = 0) -> list[GenerationRow]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM generations ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+        return [_generation(r) for r in rows]
+
+    # -- images ---------------------------------------------------------------------------
+
+    def add_image(
+        self,
+        *,
+        generation_id: int,
+        index: int,
+        seed: int | None,
+        path: Path,
+        sha256: str,
+        size: int,
+        width: int,
+        height: int,
+        created_at: float,
+    ) -> ImageRow:
+        """Adds an image once; a second call for the same (generation, index) returns the first."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO images (generation_id, idx, seed, path, sha256, size,"
+                " width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (generation_id, index, seed, str(path), sha256, size, width, height, created_at),
+            )
+            row = self._db.execute(
+                "SELECT * FROM images WHERE generation_id = ? AND idx = ?", (generation_id, index)
+            ).fetchone()
+        return _image(row)
+
+    def images_for(self, generation_id: int, *, include_deleted: bool = False) -> list[ImageRow]:
+        sql = "SELECT * FROM images WHERE generation_id = ?"
+        if not include_deleted:
+            sql += " AND deleted = 0"
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY idx", (generation_id,)).fetchall()
+        return [_image(r) for r in rows]
+
+    def image(self, image_id: int) -> ImageRow | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM images WHERE id = ?", (image_id,)).fetchone()
+        return _image(row) if row else None
+
+    def set_starred(self, image_id: int, starred: bool) -> None:
+        with self._lock:
+            self._db.execute("UPDATE images SET starred = ? WHERE id = ?", (int(starred), image_id))
+
+    def set_deleted(self, image_ids: Iterable[int], deleted: bool) -> None:
+        with self._lock:
+            self._db.executemany(
+                "UPDATE images SET deleted = ? WHERE id = ?",
+                [(int(deleted), i) for i in image_ids],
+            )
+
+    def count_images(self) -> int:
+        with self._lock:
+            return int(
+                self._db.execute("SELECT COUNT(*) FROM images WHERE deleted = 0").fetchone()[0]
+            )
+
+    def spend_since(self, since: float) -> float:
+        with self._lock:
+            value = self._db.execute(
+                "SELECT COALESCE(SUM(cost), 0) FROM generations WHERE created_at >= ?", (since,)
+            ).fetchone()[0]
+        return float(value or 0.0)
+
+
+def _json_or(value: str | None, fallback: Any) -> Any:
+    if not value:
+        return fallback
+    try:
+        return json.loads(value)
+    except ValueError:
+        return fallback
+
+
+def _generation(row: sqlite3.Row) -> GenerationRow:
+    return GenerationRow(
+        id=row["id"],
+        tool=row["tool"],
+        params=_json_or(row["params"], {}),
+        phase=row["phase"],
+        status=row["status"],
+        task_id=row["task_id"],
+        task_token=row["task_token"],
+        created_at=row["created_at"],
+        run_sent_at=row["run_sent_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        elapsed_seconds=row["elapsed_seconds"],
+        cost=row["cost"],
+        error=row["error"],
+        debug_error=row["debug_error"] or "",
+        expected_images=row["expected_images"],
+        outputs=_json_or(row["outputs"], None),
+    )
+
+
+def _image(row: sqlite3.Row) -> ImageRow:
+    return ImageRow(
+        id=row["id"],
+        generation_id=row["generation_id"],
+        index=row["idx"],
+        seed=row["seed"],
+        path=Path(row["path"]),
+        sha256=row["sha256"],
+        size=row["size"],
+        width=row["width"],
+        height=row["height"],
+        starred=bool(row["starred"]),
+        deleted=bool(row["deleted"]),
+        created_at=row["created_at"],
+    )
