@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from app.api.client import ApiConfig, WiroClient
@@ -60,7 +61,7 @@ async def load_schema(client: WiroClient, timeout: float = 8.0) -> ToolSchema:
 
 
 async def open_studio(
-    spec: ConnectionSpec, paths: AppPaths, *, spawner: Spawner | None = None
+    spec: ConnectionSpec, paths: AppPaths, *, spawner: Spawner | None = None, **options: Any
 ) -> Studio:
     """Client, watcher, history and studio for ``spec``; unfinished work is re-attached."""
     client = WiroClient(spec.api_config(), spec.credentials)
@@ -78,6 +79,7 @@ async def open_studio(
         history=history,
         library_dir=paths.library_dir(spec.demo),
         spawner=spawner,
+        **options,
     )
     await studio.start()
     return studio

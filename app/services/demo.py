@@ -27,13 +27,14 @@ class DemoServer:
     @classmethod
     def start(cls, queue_seconds: float = 0.6, run_seconds: float = 2.5) -> DemoServer:
         """Blocking (a second at most): call it off the GUI thread."""
-        from app.emulator.runner import EmulatorConfig, EmulatorRunner
+        from app.emulator.config import EmulatorConfig
+        from app.emulator.runner import Emulator
 
         key, secret = "demo-" + secrets.token_hex(8), secrets.token_hex(16)
         config = EmulatorConfig(
             api_key=key, api_secret=secret, queue_seconds=queue_seconds, run_seconds=run_seconds
         )
-        runner = EmulatorRunner(config)
+        runner = Emulator(config, host="127.0.0.1", port=0)
         runner.start()
         return cls(runner=runner, credentials=Credentials(key, secret))
 
