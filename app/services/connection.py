@@ -38,7 +38,9 @@ class ConnectionSpec:
         if self.demo:
             parts = urlsplit(self.base_url)
             insecure = frozenset({f"{parts.hostname}:{parts.port}"})
-        return ApiConfig(base_url=self.base_url, socket_url=self.socket_url, insecure_hosts=insecure)
+        return ApiConfig(
+            base_url=self.base_url, socket_url=self.socket_url, insecure_hosts=insecure
+        )
 
 
 def bundled_schema() -> ToolSchema:

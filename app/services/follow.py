@@ -13,7 +13,6 @@ from typing import Any
 
 from app.api.client import WiroClient
 from app.api.errors import DownloadError, NotFoundError, WiroError
-from app.api.models import Output
 from app.api.events import (
     Cancelled,
     Failed,
@@ -22,6 +21,7 @@ from app.api.events import (
     Progress,
     StatusChanged,
 )
+from app.api.models import Output
 from app.api.watcher import TaskWatcher
 from app.core.status import TaskStatus
 from app.services.events import ImageRecord, Phase

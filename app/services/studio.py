@@ -23,7 +23,7 @@ from app.api.errors import (
 )
 from app.api.watcher import TaskWatcher
 from app.core.filenames import render_template, template_context
-from app.core.metadata import OUR_JSON_KEY, PARAMETERS_KEY, build_request_json, format_parameters
+from app.core.metadata import image_texts
 from app.core.params import validate
 from app.core.schema import ToolSchema
 from app.core.status import StopAction, stop_action
@@ -325,21 +325,14 @@ class Studio:
 
     def metadata_texts(self, record: ImageRecord) -> dict[str, str]:
         state = self.ledger.get(record.generation_id)
-        params = dict(state.params) if state else {}
-        if record.seed is not None:
-            params["seed"] = str(record.seed)
-        task_id = state.task_id if state else None
-        return {
-            PARAMETERS_KEY: format_parameters(params, task_id=task_id),
-            OUR_JSON_KEY: build_request_json(
-                state.params if state else {},
-                tool=self.schema.slug,
-                task_id=task_id,
-                image_index=record.index,
-                image_seed=record.seed,
-                app_version=__version__,
-            ),
-        }
+        return image_texts(
+            state.params if state else {},
+            tool=self.schema.slug,
+            task_id=state.task_id if state else None,
+            image_index=record.index,
+            image_seed=record.seed,
+            app_version=__version__,
+        )
 
     async def save_images(
         self,

@@ -29,7 +29,11 @@ def test_defaults_are_valid_and_typed(tool_schema) -> None:
 def test_numeric_strings_are_coerced(tool_schema) -> None:
     result = validate(tool_schema, {"steps": "30", "scale": "6,5", "width": "768.0", "seed": 42})
     assert result.ok, result.errors
-    assert (result.params["steps"], result.params["scale"], result.params["width"]) == (30, 6.5, 768)
+    assert (result.params["steps"], result.params["scale"], result.params["width"]) == (
+        30,
+        6.5,
+        768,
+    )
     assert result.params["seed"] == "42"
 
 
@@ -99,9 +103,25 @@ def test_image_seed_is_seed_plus_index_wrapping() -> None:
     assert image_seed("random", 1) is None
 
 
-@given(st.dictionaries(st.sampled_from(["prompt", "steps", "scale", "seed", "width", "samples",
-                                        "scheduler", "clipSkip", "height", "negativePrompt"]),
-                       st.none() | st.booleans() | st.integers() | st.floats() | st.text()))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "prompt",
+                "steps",
+                "scale",
+                "seed",
+                "width",
+                "samples",
+                "scheduler",
+                "clipSkip",
+                "height",
+                "negativePrompt",
+            ]
+        ),
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    )
+)
 def test_validate_never_raises(tool_schema, values) -> None:
     result = validate(tool_schema, values)
     assert set(result.errors).isdisjoint(result.params)

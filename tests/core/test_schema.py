@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -141,15 +142,33 @@ def test_seventeen_inspire_prompts_verbatim(tool_schema) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=20,
 )
 
 
-@given(st.dictionaries(st.sampled_from(["id", "type", "label", "note", "defaultvalue", "default",
-                                        "minvalue", "max", "options", "required", "advanced"]),
-                       json_values))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "type",
+                "label",
+                "note",
+                "defaultvalue",
+                "default",
+                "minvalue",
+                "max",
+                "options",
+                "required",
+                "advanced",
+            ]
+        ),
+        json_values,
+    )
+)
 def test_parse_field_never_crashes(item) -> None:
     spec = parse_field(item)
     assert spec is None or spec.id
@@ -157,7 +176,5 @@ def test_parse_field_never_crashes(item) -> None:
 
 @given(json_values)
 def test_parse_tool_raises_only_schema_error(payload) -> None:
-    try:
+    with contextlib.suppress(SchemaError):
         parse_tool({"tool": [payload]} if isinstance(payload, dict) else payload)
-    except SchemaError:
-        pass

@@ -118,7 +118,9 @@ async def test_insufficient_balance_pauses_until_resume(emulator, tmp_path: Path
         emulator.configure(insufficient_balance=False)
         await studio.resume()
         await wait_until(
-            lambda: all(studio.generation(s).phase is Phase.SUCCEEDED for s in (first.id, second.id))
+            lambda: all(
+                studio.generation(s).phase is Phase.SUCCEEDED for s in (first.id, second.id)
+            )
         )
     finally:
         await studio.aclose()
@@ -148,8 +150,12 @@ async def test_restart_reattaches_running_tasks(emulator, tmp_path: Path) -> Non
     emulator.advance(task_id, count=50)
     again, _ = await start_studio(emulator, tmp_path)
     try:
-        await wait_until(lambda: again.generation(state.id) is not None
-                         and again.generation(state.id).phase is Phase.SUCCEEDED)
+        await wait_until(
+            lambda: (
+                again.generation(state.id) is not None
+                and again.generation(state.id).phase is Phase.SUCCEEDED
+            )
+        )
         assert len(again.generation(state.id).images) == 2
         assert emulator.stats()["run_calls"] == 1
     finally:

@@ -27,18 +27,30 @@ def test_generation_round_trip_survives_reopen(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
     store = HistoryStore(path)
     gid = store.create_generation(
-        tool="Lykon/dreamshaper-8", params={"prompt": "ünïcode ☃", "samples": 4},
-        expected_images=4, created_at=100.0,
+        tool="Lykon/dreamshaper-8",
+        params={"prompt": "ünïcode ☃", "samples": 4},
+        expected_images=4,
+        created_at=100.0,
     )
-    store.update_generation(gid, phase="running", task_id="2221", task_token="tok",
-                            run_sent_at=101.0, outputs=[{"name": "0.png"}])
+    store.update_generation(
+        gid,
+        phase="running",
+        task_id="2221",
+        task_token="tok",
+        run_sent_at=101.0,
+        outputs=[{"name": "0.png"}],
+    )
     store.close()
     reopened = HistoryStore(path)
     row = reopened.generation(gid)
     assert row is not None
     assert row.params == {"prompt": "ünïcode ☃", "samples": 4}
     assert (row.phase, row.task_id, row.task_token, row.run_sent_at) == (
-        "running", "2221", "tok", 101.0)
+        "running",
+        "2221",
+        "tok",
+        101.0,
+    )
     assert row.outputs == [{"name": "0.png"}]
     assert [r.id for r in reopened.generations_in_phases(["running"])] == [gid]
     reopened.close()
@@ -52,8 +64,9 @@ def test_unknown_columns_are_refused(store: HistoryStore) -> None:
 
 def test_add_image_is_idempotent(store: HistoryStore, tmp_path: Path) -> None:
     gid = store.create_generation(tool="t", params={}, expected_images=2, created_at=1)
-    kwargs = dict(generation_id=gid, index=0, seed=5, sha256="ab", size=3, width=8,
-                  height=8, created_at=2.0)
+    kwargs = dict(
+        generation_id=gid, index=0, seed=5, sha256="ab", size=3, width=8, height=8, created_at=2.0
+    )
     first = store.add_image(path=tmp_path / "a.png", **kwargs)
     second = store.add_image(path=tmp_path / "b.png", **kwargs)
     assert first.id == second.id and second.path == tmp_path / "a.png"

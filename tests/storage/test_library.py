@@ -56,8 +56,9 @@ def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
 
 
 def test_library_path_ignores_server_names(tmp_path: Path) -> None:
-    path = library_path(tmp_path, generation_id=7, task_id="../../etc/passwd", index=2,
-                        ext=".png", when=0)
+    path = library_path(
+        tmp_path, generation_id=7, task_id="../../etc/passwd", index=2, ext=".png", when=0
+    )
     assert tmp_path in path.parents
     assert ".." not in path.relative_to(tmp_path).parts
     assert path.name.startswith("g000007-t") and path.name.endswith("-02.png")
