@@ -1,0 +1,333 @@
+"""The generation form, built from a ToolSchema through the field registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.params import ValidationResult, random_seed, validate
+from app.core.schema import FieldKind, FieldSpec, ToolSchema
+from app.ui import style
+from app.ui.fields import FieldWidget, create_field, register_field
+from app.ui.generate_panel import GeneratePanel
+from app.ui.seed_field import SeedField
+from app.ui.widgets import CollapsibleSection, InfoBadge
+
+__all__ = ["GeneratePanel", "SchemaForm", "register_field"]
+
+SEED_ID = "seed"
+# Fields shown side by side in one row: the first one's row carries the second one.
+PAIRS = {"width": "height"}
+ERROR_DELAY_MS = 600  # a new inline error waits this long while its field is being typed in
+
+
+class SchemaForm(QWidget):
+    """A form generated from a tool schema; it round-trips a values dict and validates it."""
+
+    values_changed = Signal(dict)
+    validity_changed = Signal(bool, str)
+
+    def __init__(self, schema: ToolSchema, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.schema = schema
+        self._fields: dict[str, FieldWidget] = {}
+        self._valid: bool | None = None
+        self._reason = ""
+        self._error_count = 0
+        self._external: dict[str, str] = {}
+        self._bulk = False
+        self._show_inline = False
+        self._last_seed: int | None = None
+        self._grid_labels: list[QWidget] = []
+        self._error_timer = QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_DELAY_MS)
+        self._error_timer.timeout.connect(self._on_error_timer_timeout)
+        self._build()
+        self.setMinimumWidth(340)
+        self._revalidate()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("scrollContents")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(12, 12, 12, 14)
+        column.setSpacing(12)
+        column.addLayout(self._header())
+        stacked = [f for f in self.schema.fields if f.kind is FieldKind.TEXTAREA and not f.advanced]
+        basic = [f for f in self.schema.fields if f not in stacked and not f.advanced]
+        advanced = [f for f in self.schema.fields if f.advanced]
+        for spec in stacked:
+            column.addWidget(self._stacked_field(spec))
+        grids = []
+        if basic:
+            grids.append(self._grid(basic))
+            column.addLayout(grids[-1])
+        self.advanced_section: CollapsibleSection | None = None
+        if advanced:
+            self.advanced_section = CollapsibleSection("Advanced", expanded=False)
+            grids.append(self._grid(advanced))
+            self.advanced_section.body.setLayout(grids[-1])
+            column.addWidget(self.advanced_section)
+        label_width = max((lab.sizeHint().width() for lab in self._grid_labels), default=0)
+        for grid in grids:
+            grid.setColumnMinimumWidth(0, label_width)
+        column.addStretch(1)
+        scroll.setWidget(content)
+        chain = [w for field in self._fields.values() for w in field.focus_chain()]
+        if self.advanced_section is not None:
+            first_advanced = self._fields[advanced[0].id].focus_chain()[0]
+            chain.insert(chain.index(first_advanced), self.advanced_section.toggle)
+        for before, after in zip(chain, [*chain[1:], self.reset_button], strict=False):
+            QWidget.setTabOrder(before, after)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _header(self) -> QHBoxLayout:
+        title = QLabel(self.schema.title)
+        style.set_role(title, "heading")
+        title.setToolTip(self.schema.description)
+        self.reset_button = QPushButton("Reset to defaults")
+        style.make_link(self.reset_button)
+        self.reset_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.reset_button.setToolTip("Put every setting back to the tool's defaults")
+        self.reset_button.clicked.connect(self.reset_to_defaults)
+        row = QHBoxLayout()
+        row.addWidget(title)
+        row.addStretch(1)
+        row.addWidget(self.reset_button)
+        return row
+
+    def _make(self, spec: FieldSpec) -> FieldWidget:
+        field = create_field(spec, self)
+        self._fields[spec.id] = field
+        field.changed.connect(self._on_field_changed)
+        return field
+
+    def _label(
+        self, spec: FieldSpec, field: FieldWidget, partner: FieldWidget | None = None
+    ) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        text = QLabel(spec.label if partner is None else f"{spec.label} × {partner.spec.label}")
+        text.setBuddy(field.editor)
+        tips = [field.editor.toolTip()] + ([partner.editor.toolTip()] if partner else [])
+        tip = "\n".join(dict.fromkeys(t for t in tips if t))
+        text.setToolTip(tip)
+        row.addWidget(text)
+        if tip:
+            row.addWidget(InfoBadge(tip))
+        row.addStretch(1)
+        return box
+
+    def _stacked_field(self, spec: FieldSpec) -> QWidget:
+        field = self._make(spec)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(5)
+        label = self._label(spec, field)
+        style.set_role(label.findChild(QLabel), "heading")
+        column.addWidget(label)
+        column.addWidget(field)
+        return box
+
+    def _grid(self, specs: list[FieldSpec]) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        grid.setColumnStretch(1, 1)
+        ids = {s.id for s in specs}
+        paired = {second: first for first, second in PAIRS.items() if {first, second} <= ids}
+        for row, spec in enumerate(s for s in specs if s.id not in paired):
+            field = self._make(spec)
+            cell: QWidget = field
+            label = self._label(spec, field)
+            if spec.id in paired.values():
+                partner = self._make(self.schema.field(PAIRS[spec.id]))
+                cell = self._pair(field, partner)
+                label = self._label(spec, field, partner)
+            if field.inline_label:
+                grid.addWidget(field, row, 1)
+                continue
+            label.setMinimumHeight(field.editor.sizeHint().height())
+            self._grid_labels.append(label)
+            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(cell, row, 1)
+        return grid
+
+    def _pair(self, first: FieldWidget, second: FieldWidget) -> QWidget:
+        """Two fields on one line ("512 × 512"); their errors go full width underneath."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        times = QLabel("×")
+        style.set_role(times, "muted")
+        row.addWidget(first, 1)
+        row.addWidget(times)
+        row.addWidget(second, 1)
+        column.addLayout(row)
+        for field in (first, second):
+            column.addWidget(field.error_label)
+        return box
+
+    # -- values -----------------------------------------------------------------------------
+
+    def widget_for(self, field_id: str) -> FieldWidget | None:
+        return self._fields.get(field_id)
+
+    def values(self) -> dict[str, Any]:
+        """The raw values as shown (the seed as typed, even while it is random each time)."""
+        return {field_id: field.value() for field_id, field in self._fields.items()}
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Updates the fields named in ``values``; unknown keys are ignored."""
+        self._bulk = True
+        try:
+            for field_id, value in values.items():
+                field = self._fields.get(field_id)
+                if field is not None:
+                    self._external.pop(field_id, None)
+                    field.set_value(value)
+        finally:
+            self._bulk = False
+        self._show_inline = True
+        self._revalidate(immediate=True)
+
+    def reset_to_defaults(self) -> None:
+        self.set_values(self.schema.defaults())
+        self.set_random_seed(True)
+
+    def validation(self) -> ValidationResult:
+        values = self.values()
+        if self.random_seed_enabled():
+            values[SEED_ID] = "0"  # a fresh seed replaces it on every run
+        return validate(self.schema, values)
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Shows errors found elsewhere (the service, Wiro) under their fields until edited."""
+        self._external = {k: str(v) for k, v in errors.items() if k in self._fields}
+        self._show_inline = True
+        self._revalidate(immediate=True)
+
+    def is_valid(self) -> bool:
+        return bool(self._valid)
+
+    def first_error(self) -> str:
+        return self._reason
+
+    def error_count(self) -> int:
+        return self._error_count
+
+    # -- seed -------------------------------------------------------------------------------
+
+    def _seed_field(self) -> SeedField | None:
+        field = self._fields.get(SEED_ID)
+        return field if isinstance(field, SeedField) else None
+
+    def random_seed_enabled(self) -> bool:
+        field = self._seed_field()
+        return field is not None and field.is_random()
+
+    def set_random_seed(self, enabled: bool) -> None:
+        field = self._seed_field()
+        if field is not None:
+            field.set_random(enabled)
+
+    def fix_seed(self, seed: int) -> None:
+        """Reuse seed: turns "Random each time" off and shows ``seed``."""
+        field = self._seed_field()
+        if field is not None:
+            field.fix(seed)
+
+    @property
+    def last_seed(self) -> int | None:
+        return self._last_seed
+
+    def values_for_run(self) -> dict[str, Any]:
+        """The values to submit: a fresh random seed when random each time is on."""
+        values = self.values()
+        field = self._seed_field()
+        if field is None:
+            return values
+        if field.is_random():
+            seed: int | None = random_seed()
+            values[SEED_ID] = str(seed) if field.spec.kind is FieldKind.TEXT else seed
+        else:
+            try:
+                seed = int(str(values[SEED_ID]).strip())
+            except ValueError:
+                seed = None
+        self._last_seed = seed
+        field.set_last_seed(seed)
+        return values
+
+    # -- validation display -----------------------------------------------------------------
+
+    def _on_field_changed(self) -> None:
+        if self._bulk:
+            return
+        sender = self.sender()
+        if isinstance(sender, FieldWidget):
+            self._external.pop(sender.spec.id, None)
+        self._show_inline = True
+        self._revalidate()
+        self.values_changed.emit(self.values())
+
+    def _revalidate(self, immediate: bool = False) -> None:
+        errors = self._current_errors()
+        if self._show_inline:
+            self._apply_errors(errors, immediate)
+        reason = next(iter(errors.values()), "")
+        state = (not errors, reason, len(errors))
+        if state != (self._valid, self._reason, self._error_count):
+            self._valid, self._reason, self._error_count = state
+            self.validity_changed.emit(not errors, reason)
+
+    def _apply_errors(self, errors: Mapping[str, str], immediate: bool) -> None:
+        focus = QApplication.focusWidget()
+        pending = False
+        for field_id, field in self._fields.items():
+            message = errors.get(field_id)
+            typing = focus is not None and (focus is field or field.isAncestorOf(focus))
+            if message is None or immediate or field.error() is not None or not typing:
+                field.set_error(message)
+            else:
+                pending = True
+        if pending:
+            self._error_timer.start()
+
+    def _current_errors(self) -> dict[str, str]:
+        errors = dict(self.validation().errors)
+        for field_id, message in self._external.items():
+            errors.setdefault(field_id, message)
+        return {f: errors[f] for f in self._fields if f in errors}  # in form order
+
+    def _on_error_timer_timeout(self) -> None:
+        self._apply_errors(self._current_errors(), immediate=True)

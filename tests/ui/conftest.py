@@ -1,0 +1,59 @@
+"""Shared Qt fixtures for widget tests: the app style, snapshot factories, a fake clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from app.services.events import GenerationState, Phase
+
+
+@pytest.fixture
+def styled_app(qapp):
+    """The QApplication with the real theme applied (so sizes match what users see)."""
+    from app.ui.style import STYLESHEET, apply_style
+
+    if qapp.styleSheet() != STYLESHEET:  # restyling repolishes every live widget: do it once
+        apply_style(qapp)
+    return qapp
+
+
+@dataclass
+class FakeClock:
+    """A settable clock for widgets that show elapsed time."""
+
+    now: float = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_state(generation_id: int = 1, **changes: Any) -> GenerationState:
+    """A GenerationState with sensible defaults; keyword arguments override fields."""
+    base: dict[str, Any] = {
+        "id": generation_id,
+        "params": {"prompt": f"a lighthouse at dusk, number {generation_id}", "samples": 4},
+        "phase": Phase.RUNNING,
+        "status": "task_queue",
+        "status_text": "Queued",
+        "created_at": 1_000.0,
+        "expected_images": 4,
+        "can_stop": True,
+    }
+    base.update(changes)
+    return GenerationState(**base)
+
+
+@pytest.fixture
+def state_factory():
+    return make_state
