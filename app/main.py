@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="offscreen self-test: one demo generation, save it, print a JSON line, exit",
     )
     parser.add_argument("--data-dir", type=Path, help="keep all app files below this folder")
+    parser.add_argument("--screenshot", type=Path, help="with --smoke: save the window as PNG")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
 
@@ -31,9 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtWidgets import QApplication  # PySide6 before qasync picks a binding
-
     import qasync
+    from PySide6.QtWidgets import QApplication  # PySide6 before qasync picks a binding
 
     from app.storage.logs import setup_logging
     from app.storage.paths import AppPaths
@@ -56,11 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("wiro-studio")
+    app.setQuitOnLastWindowClosed(False)  # the controller ends the loop after a clean shutdown
     apply_style(app)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     controller = AppController(app, paths, demo=args.demo or args.smoke, smoke=args.smoke)
+    controller.screenshot = args.screenshot
     install_excepthook(controller.report_unexpected)
     try:
         with loop:

@@ -1,0 +1,254 @@
+"""The app's lifecycle: choose demo or account, (re)build the studio, shut down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.api.errors import WiroError
+from app.core.credentials import Credentials
+from app.services.connection import ConnectionSpec, open_studio, verify_credentials
+from app.services.demo import DemoServer
+from app.services.spawn import Spawner
+from app.services.studio import Studio
+from app.storage.credentials import CredentialStore, KeychainUnavailable
+from app.storage.logs import REDACTOR
+from app.storage.paths import AppPaths
+from app.storage.settings import Settings, SettingsStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class AppController(QObject):
+    """Owns the window, the current Studio and the demo server; the only place modes change."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        paths: AppPaths,
+        *,
+        demo: bool = False,
+        smoke: bool = False,
+        credential_store: CredentialStore | None = None,
+    ) -> None:
+        super().__init__()
+        self.app = app
+        self.paths = paths
+        self.start_in_demo = demo
+        self.smoke = smoke
+        self.settings_store = SettingsStore(paths.settings_file)
+        self.credentials = credential_store or CredentialStore()
+        self.settings = Settings()
+        self.spawner = Spawner(on_error=self._on_background_error)
+        self.studio: Studio | None = None
+        self.spec: ConnectionSpec | None = None
+        self.demo_server: DemoServer | None = None
+        self.window: Any = None
+        self.screenshot: Path | None = None
+        self._finished: asyncio.Future[int] | None = None
+        self._closing = False
+
+    # -- helpers -------------------------------------------------------------------------
+
+    async def io(self, fn: Callable[..., T], *args: Any) -> T:
+        """Blocking work (files, keychain) off the GUI thread."""
+        return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
+
+    def spawn(self, coro: Any, name: str = "") -> None:
+        self.spawner.spawn(coro, name=name)
+
+    def _on_background_error(self, exc: BaseException, name: str) -> None:
+        log.error("background task %s failed", name, exc_info=exc)
+        if isinstance(exc, WiroError):
+            self.notify(str(exc), "error")
+        else:
+            self.report_unexpected(f"{type(exc).__name__}: {exc}", "")
+
+    def notify(self, text: str, level: str = "info") -> None:
+        if self.window is not None:
+            self.window.show_notice(text, level)
+
+    def report_unexpected(self, summary: str, details: str) -> None:
+        if self.smoke:
+            print(f"unexpected error: {summary}\n{details}", flush=True)
+            self.finish(1)
+            return
+        if self.window is not None:
+            self.window.show_unexpected_error(summary, details)
+
+    # -- run -----------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        from app.ui.main_window import MainWindow
+
+        self._finished = asyncio.get_running_loop().create_future()
+        self.settings = await self.io(self.settings_store.load)
+        self.window = MainWindow(self)
+        self.window.restore_state(self.settings)
+        self.window.show()
+        if self.smoke:
+            from app.ui.smoke import run_smoke
+
+            self.spawn(run_smoke(self), name="smoke")
+        elif self.start_in_demo:
+            self.spawn(self.start_demo(), name="start-demo")
+        else:
+            self.spawn(self._start_from_settings(), name="start")
+        code = await self._finished
+        await self.spawner.aclose(timeout=2)
+        return code
+
+    async def _start_from_settings(self) -> None:
+        credentials = await self.io(self.credentials.load)
+        if credentials is not None:
+            await self.use_account(credentials)
+        elif self.settings.last_mode == "demo":
+            await self.start_demo()
+        else:
+            self.window.show_welcome()
+
+    def finish(self, code: int = 0) -> None:
+        if self._finished is not None and not self._finished.done():
+            self._finished.set_result(code)
+
+    # -- modes ---------------------------------------------------------------------------
+
+    async def start_demo(self) -> None:
+        if self.demo_server is None:
+            self.demo_server = await self.io(DemoServer.start)
+        spec = ConnectionSpec(
+            base_url=self.demo_server.base_url,
+            socket_url=self.demo_server.socket_url,
+            credentials=self.demo_server.credentials,
+            demo=True,
+        )
+        await self._switch(spec)
+        self.settings.last_mode = "demo"
+        await self.save_settings()
+
+    def account_spec(self, credentials: Credentials) -> ConnectionSpec:
+        return ConnectionSpec(
+            base_url=self.settings.api_base_url,
+            socket_url=self.settings.socket_url,
+            credentials=credentials,
+        )
+
+    async def use_account(self, credentials: Credentials) -> None:
+        REDACTOR.add_secret(credentials.api_key)
+        REDACTOR.add_secret(credentials.api_secret)
+        await self._switch(self.account_spec(credentials))
+        self.settings.last_mode = "account"
+        await self.save_settings()
+        if self.demo_server is not None:
+            server, self.demo_server = self.demo_server, None
+            await self.io(server.stop)
+
+    async def connect_account(self, credentials: Credentials, remember: bool) -> None:
+        """Checks the credentials with Wiro, stores them, and switches to the account.
+
+        Raises AuthError/WiroError for the dialog to show; KeychainUnavailable is handled by
+        keeping them for this session only (the dialog offered that when no keychain exists).
+        """
+        REDACTOR.add_secret(credentials.api_key)
+        REDACTOR.add_secret(credentials.api_secret)
+        await verify_credentials(self.account_spec(credentials))
+        try:
+            await self.io(partial(self.credentials.save, credentials, session_only=not remember))
+        except KeychainUnavailable:
+            await self.io(partial(self.credentials.save, credentials, session_only=True))
+            self.notify("No system keychain: the credentials are kept for this session only.")
+        await self.use_account(credentials)
+
+    async def remove_credentials(self) -> None:
+        await self.io(self.credentials.clear)
+        self.settings.last_mode = ""
+        await self.save_settings()
+        await self.start_demo()
+        self.notify("Credentials removed from this computer. Now in the offline demo.")
+
+    async def keychain_available(self) -> bool:
+        return await self.io(self.credentials.keychain_available)
+
+    async def _switch(self, spec: ConnectionSpec) -> None:
+        old, self.studio = self.studio, None
+        self.window.bind(None, None)
+        if old is not None:
+            await old.aclose()
+        studio = await open_studio(spec, self.paths)
+        self.studio, self.spec = studio, spec
+        self.apply_settings_to_studio()
+        await self.window.bind_async(studio, spec)
+
+    def apply_settings_to_studio(self) -> None:
+        if self.studio is None or self.spec is None:
+            return
+        wanted = self.settings.auto_save_demo if self.spec.demo else self.settings.auto_save
+        folder = self.settings.output_dir or str(self.paths.default_output_dir)
+        self.studio.auto_save_dir = Path(folder) if wanted and not self.smoke else None
+        self.studio.filename_template = self.settings.filename_template
+
+    async def save_settings(self) -> None:
+        await self.io(self.settings_store.save, self.settings)
+
+    # -- quitting ------------------------------------------------------------------------
+
+    def confirm_close(self) -> bool:
+        """True when the window may close now; otherwise a question is opened and False returned."""
+        if self._closing:
+            return True
+        running = self.studio.in_flight() if self.studio else 0
+        if running == 0:
+            self.spawn(self.shutdown(), name="shutdown")
+            return False
+        demo = bool(self.spec and self.spec.demo)
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Quit Wiro Studio?")
+        box.setText(f"{running} generation{'s are' if running != 1 else ' is'} still in progress.")
+        box.setInformativeText(
+            "The offline demo stops with the app, so these will not finish."
+            if demo
+            else "They keep running on Wiro. Wiro Studio picks them up and downloads their "
+            "images the next time you open it."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def on_finished() -> None:
+            if box.clickedButton() is quit_button:
+                self.spawn(self.shutdown(), name="shutdown")
+
+        box.finished.connect(on_finished)
+        box.open()
+        return False
+
+    async def shutdown(self, code: int = 0) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        try:
+            if self.window is not None:
+                self.window.store_state(self.settings)
+                self.window.bind(None, None)
+            await self.save_settings()
+            if self.studio is not None:
+                studio, self.studio = self.studio, None
+                await asyncio.wait_for(studio.aclose(), 10)
+            if self.demo_server is not None:
+                server, self.demo_server = self.demo_server, None
+                await self.io(server.stop)
+        except Exception:
+            log.exception("shutdown was not clean")
+        finally:
+            if self.window is not None:
+                self.window.close_for_real()
+            self.finish(code)

@@ -1,0 +1,30 @@
+"""The dialog for unexpected errors: a plain summary, the details, and Copy details."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+_open: list[QMessageBox] = []
+
+
+def show_error_dialog(parent: QWidget, summary: str, details: str) -> QMessageBox:
+    """Non-modal (open(), never exec()) so it is safe while coroutines run."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Something went wrong")
+    box.setText("Wiro Studio hit an unexpected problem. Your images and history are safe.")
+    box.setInformativeText(summary[:500])
+    if details:
+        box.setDetailedText(details)
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+
+    def on_clicked(button) -> None:  # type: ignore[no-untyped-def]
+        if button is copy:
+            QApplication.clipboard().setText(f"{summary}\n\n{details}")
+
+    box.buttonClicked.connect(on_clicked)
+    box.finished.connect(lambda _: _open.remove(box) if box in _open else None)
+    _open.append(box)
+    box.open()
+    return box

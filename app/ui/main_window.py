@@ -1,0 +1,428 @@
+"""The main window: form on the left, gallery in the middle, tasks on the right."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.services.connection import ConnectionSpec
+from app.services.events import GenerationState, ImageRecord, Phase
+from app.services.studio import Studio
+from app.storage.settings import Settings
+from app.ui import actions, style
+from app.ui.bridge import StudioBridge
+from app.ui.form import GeneratePanel, SchemaForm
+from app.ui.gallery import Gallery
+from app.ui.gallery_text import seed_label
+from app.ui.notify import Notifier
+from app.ui.tasks_panel import TasksPanel
+from app.ui.thumbnails import ThumbnailLoader
+from app.ui.viewer import CompareView, ImageViewer
+
+if TYPE_CHECKING:
+    from app.ui.app_controller import AppController
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Renders the studio's state and turns clicks into studio calls via the controller."""
+
+    def __init__(self, controller: AppController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.studio: Studio | None = None
+        self.spec: ConnectionSpec | None = None
+        self.bridge = StudioBridge(self)
+        self.notifier = Notifier(self)
+        self._closing_for_real = False
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 800)
+        self.setMinimumSize(900, 600)
+
+        self.banner = self._make_banner()
+        self.form_host = QWidget()
+        self.form_layout = QVBoxLayout(self.form_host)
+        self.form_layout.setContentsMargins(0, 0, 0, 0)
+        self.form: SchemaForm | None = None
+        self.generate_panel: GeneratePanel | None = None
+        self.form_placeholder = QLabel("Connecting…")
+        self.form_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.form_layout.addWidget(self.form_placeholder)
+
+        self.loader = ThumbnailLoader(self)
+        self.gallery = Gallery(self.loader)
+        self.viewer = ImageViewer(self.loader)
+        self.compare = CompareView(self.loader)
+        self.center = QStackedWidget()
+        for page in (self.gallery, self.viewer, self.compare):
+            self.center.addWidget(page)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.form_host)
+        splitter.addWidget(self.center)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 900])
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(body)
+
+        self.tasks = TasksPanel()
+        self.tasks_dock = QDockWidget("Tasks", self)
+        self.tasks_dock.setObjectName("tasks-dock")
+        self.tasks_dock.setWidget(self.tasks)
+        self.tasks_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tasks_dock)
+        self.resizeDocks([self.tasks_dock], [300], Qt.Orientation.Horizontal)
+
+        self.mode_label = QLabel()
+        self.statusBar().addPermanentWidget(self.mode_label)
+        self._make_menus()
+        self._connect_signals()
+
+    # -- construction ------------------------------------------------------------------
+
+    def _make_banner(self) -> QWidget:
+        banner = QWidget()
+        banner.setObjectName("demoBanner")
+        style.set_role(banner, "banner")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(14, 6, 10, 6)
+        text = QLabel("<b>Offline demo</b> — images are placeholders made on this computer.")
+        text.setObjectName("demoBannerText")
+        connect = QPushButton("Connect your Wiro account…")
+        connect.clicked.connect(self.show_welcome)
+        row.addWidget(text, 1)
+        row.addWidget(connect)
+        banner.hide()
+        return banner
+
+    def _make_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.save_action = QAction("&Save selected…", self, shortcut=QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(
+            lambda: self._on_gallery_save(self.gallery.selected_image_ids())
+        )
+        file_menu.addAction(self.save_action)
+        settings = QAction("Se&ttings…", self, shortcut=QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.show_settings)
+        file_menu.addAction(settings)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.tasks_dock.toggleViewAction())
+        back = QAction("Back to &gallery", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
+        back.triggered.connect(self.show_gallery)
+        view.addAction(back)
+        self.view_menu = view
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction(f"&About {APP_NAME}", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        self.help_menu = help_menu
+
+    def _connect_signals(self) -> None:
+        self.bridge.generation_changed.connect(self._on_bridge_generation_changed)
+        self.bridge.image_stored.connect(self._on_bridge_image_stored)
+        self.bridge.notice_posted.connect(self.show_notice)
+        self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
+        self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
+        self.tasks.selected.connect(self._on_tasks_selected)
+        g = self.gallery
+        g.image_activated.connect(self._on_gallery_image_activated)
+        g.save_requested.connect(self._on_gallery_save)
+        g.save_all_requested.connect(self._on_gallery_save_all)
+        g.copy_requested.connect(self._on_gallery_copy)
+        g.open_folder_requested.connect(self._on_gallery_open_folder)
+        g.reuse_settings_requested.connect(self._on_gallery_reuse_settings)
+        g.reuse_seed_requested.connect(self._on_gallery_reuse_seed)
+        g.star_toggled.connect(self._on_gallery_star_toggled)
+        g.compare_requested.connect(self._on_gallery_compare)
+        self.viewer.closed.connect(self.show_gallery)
+        self.viewer.next_requested.connect(lambda: self._step_viewer(1))
+        self.viewer.previous_requested.connect(lambda: self._step_viewer(-1))
+
+    # -- binding to a studio -----------------------------------------------------------
+
+    def bind(self, studio: Studio | None, spec: ConnectionSpec | None) -> None:
+        self.studio, self.spec = studio, spec
+        self.bridge.attach(studio)
+        if studio is None:
+            self.mode_label.setText("Not connected")
+            if self.generate_panel is not None:
+                self.generate_panel.setEnabled(False)
+
+    async def bind_async(self, studio: Studio, spec: ConnectionSpec) -> None:
+        self.bind(studio, spec)
+        self._build_form(studio)
+        self.banner.setVisible(spec.demo)
+        self.mode_label.setText(
+            "Offline demo" if spec.demo else f"Wiro account {spec.credentials.masked_key}"
+        )
+        self.gallery.set_images([])
+        self.tasks.clear()
+        history = await studio.history(limit=200)
+        for state in reversed(history):
+            self.tasks.update_generation(state)
+            for record in state.images:
+                self.gallery.add_image(record, state)
+        self.statusBar().showMessage("Ready", 3000)
+
+    def _build_form(self, studio: Studio) -> None:
+        old_values = self.form.values() if self.form is not None else None
+        for widget in (self.form_placeholder, self.form, self.generate_panel):
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        self.form_placeholder = None  # type: ignore[assignment]
+        self.form = SchemaForm(studio.schema)
+        self.generate_panel = GeneratePanel(self.form)
+        self.form_layout.addWidget(self.form, 1)
+        self.form_layout.addWidget(self.generate_panel)
+        self.generate_panel.generate_requested.connect(self._on_generate_requested)
+        saved = old_values or self.controller.settings.last_params
+        if saved:
+            self.form.set_values(saved)
+        self.form.set_random_seed(self.controller.settings.random_seed)
+
+    # -- studio events -----------------------------------------------------------------
+
+    def _on_bridge_generation_changed(self, state: GenerationState) -> None:
+        self.tasks.update_generation(state)
+        if state.phase in (Phase.PENDING, Phase.SUBMITTING) and not state.images:
+            self.gallery.add_generation_placeholder(state)
+        else:
+            self.gallery.update_generation(state)
+        if state.phase is Phase.SUCCEEDED and not self.isActiveWindow():
+            self.notifier.generation_finished(state, self.controller.settings.notify)
+
+    def _on_bridge_image_stored(self, record: ImageRecord) -> None:
+        state = self.studio.generation(record.generation_id) if self.studio else None
+        self.gallery.add_image(record, state)
+
+    def show_notice(self, text: str, level: str = "info") -> None:
+        self.statusBar().showMessage(text, 15000 if level != "info" else 6000)
+        if level == "error":
+            self.notifier.error_notice(text)
+
+    # -- actions -----------------------------------------------------------------------
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        self.controller.spawn(coro, name=name)
+
+    def _on_generate_requested(self, values: dict) -> None:
+        if self.studio is None or self.form is None:
+            return
+        self.controller.settings.last_params = self.form.values()
+        form = self.form
+        self._spawn(actions.generate(self.studio, values, form.show_errors), "generate")
+
+    def _on_tasks_stop_requested(self, generation_id: int) -> None:
+        if self.studio is not None:
+            self._spawn(self.studio.stop(generation_id), f"stop-{generation_id}")
+
+    def _on_tasks_resume_requested(self) -> None:
+        if self.studio is not None:
+            self._spawn(self.studio.resume(), "resume")
+
+    def _on_tasks_selected(self, generation_id: int) -> None:
+        self.show_gallery()
+        self.gallery.select_generation(generation_id)
+
+    def _record(self, image_id: int) -> ImageRecord | None:
+        return self.gallery.record(image_id)
+
+    def _on_gallery_image_activated(self, image_id: int) -> None:
+        record = self._record(image_id)
+        if record is None:
+            return
+        self.viewer.show_image(record, self._caption(record))
+        self.center.setCurrentWidget(self.viewer)
+        self.viewer.setFocus()
+
+    def _step_viewer(self, delta: int) -> None:
+        ids = self.gallery.image_ids()
+        current = self.viewer.current_id()
+        if current not in ids:
+            return
+        index = ids.index(current) + delta
+        if 0 <= index < len(ids):
+            self._on_gallery_image_activated(ids[index])
+
+    def _caption(self, record: ImageRecord) -> str:
+        state = self.studio.generation(record.generation_id) if self.studio else None
+        params = state.params if state else {}
+        prompt = str(params.get("prompt", ""))[:120]
+        seed = seed_label(record.seed, record.index, params)
+        return f"{record.width}×{record.height} · {seed} · {prompt}"
+
+    def show_gallery(self) -> None:
+        self.center.setCurrentWidget(self.gallery)
+
+    def _on_gallery_save(self, image_ids: list[int]) -> None:
+        if not image_ids or self.studio is None:
+            return
+        if len(image_ids) == 1:
+            record = self._record(image_ids[0])
+            if record is None:
+                return
+            start = self._output_dir() / (self.studio.default_stem(record) + record.path.suffix)
+            dialog = QFileDialog(self, "Save image", str(start), "PNG image (*.png)")
+            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            studio, image_id = self.studio, image_ids[0]
+            dialog.fileSelected.connect(
+                lambda path: self._spawn(
+                    self._saved(actions.save_as(studio, image_id, Path(path))), "save-as"
+                )
+            )
+            dialog.open()
+            return
+        studio = self.studio
+        self._choose_folder(
+            lambda folder: self._spawn(
+                self._saved(actions.save_to_folder(studio, image_ids, folder)), "save"
+            )
+        )
+
+    def _on_gallery_save_all(self, generation_id: int) -> None:
+        state = self.studio.generation(generation_id) if self.studio else None
+        if state is not None:
+            self._on_gallery_save([i.id for i in state.images] or [])
+
+    async def _saved(self, coro: Any) -> None:
+        result = await coro
+        paths = result if isinstance(result, list) else [result] if result else []
+        if paths:
+            where = paths[0].parent
+            self.show_notice(f"Saved {len(paths)} image{'s' if len(paths) != 1 else ''} to {where}")
+
+    def _choose_folder(self, then: Any) -> None:
+        dialog = QFileDialog(self, "Save images into folder", str(self._output_dir()))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(lambda path: then(Path(path)))
+        dialog.open()
+
+    def _output_dir(self) -> Path:
+        folder = self.controller.settings.output_dir
+        return Path(folder) if folder else self.controller.paths.default_output_dir
+
+    def _on_gallery_copy(self, image_id: int) -> None:
+        if self.studio is not None:
+            self._spawn(actions.copy_image(self.studio, image_id), "copy")
+            self.show_notice("Image copied to the clipboard")
+
+    def _on_gallery_open_folder(self, image_id: int) -> None:
+        record = self._record(image_id)
+        if record is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(record.path.parent)))
+
+    def _on_gallery_reuse_settings(self, image_id: int) -> None:
+        record = self._record(image_id)
+        state = self.studio.generation(record.generation_id) if record and self.studio else None
+        if state is not None and self.form is not None:
+            self.form.set_values(state.params)
+            self.form.fix_seed(int(state.params.get("seed", 0)))
+            self.show_notice("Settings loaded into the form")
+
+    def _on_gallery_reuse_seed(self, image_id: int) -> None:
+        record = self._record(image_id)
+        if record is not None and record.seed is not None and self.form is not None:
+            self.form.fix_seed(record.seed)
+            self.show_notice(f"Seed fixed at {record.seed}")
+
+    def _on_gallery_star_toggled(self, image_id: int, starred: bool) -> None:
+        if self.studio is not None:
+            self._spawn(self.studio.set_starred(image_id, starred), "star")
+
+    def _on_gallery_compare(self, left: int, right: int) -> None:
+        a, b = self._record(left), self._record(right)
+        if a is not None and b is not None:
+            self.compare.show_images(a, b, self._caption(a), self._caption(b))
+            self.center.setCurrentWidget(self.compare)
+
+    # -- dialogs -----------------------------------------------------------------------
+
+    def show_welcome(self) -> None:
+        from app.ui.welcome import open_welcome
+
+        open_welcome(self, self.controller)
+
+    def show_settings(self) -> None:
+        from app.ui.settings_flow import open_settings
+
+        open_settings(self, self.controller)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>A desktop studio for generating images with the Wiro API.</p>"
+            "<p>Wiro Studio is an independent client: it is not made or endorsed by Wiro.</p>",
+        )
+
+    def show_unexpected_error(self, summary: str, details: str) -> None:
+        from app.ui.error_dialog import show_error_dialog
+
+        show_error_dialog(self, summary, details)
+
+    # -- state and closing -------------------------------------------------------------
+
+    def restore_state(self, settings: Settings) -> None:
+        if settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode()))
+        if settings.window_state:
+            self.restoreState(QByteArray.fromBase64(settings.window_state.encode()))
+
+    def store_state(self, settings: Settings) -> None:
+        settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
+        settings.window_state = bytes(self.saveState().toBase64()).decode()
+        if self.form is not None:
+            settings.last_params = self.form.values()
+            settings.random_seed = self.form.random_seed_enabled()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing_for_real or self.controller.confirm_close():
+            event.accept()
+            return
+        event.ignore()
+
+    def close_for_real(self) -> None:
+        self._closing_for_real = True
+        self.close()
+        QApplication.processEvents()
