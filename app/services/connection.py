@@ -22,6 +22,8 @@ from app.storage.paths import AppPaths
 log = logging.getLogger(__name__)
 
 TOOL_OWNER, TOOL_PROJECT = "Lykon", "dreamshaper-8"
+# Plain http is allowed only for the emulator on this machine (demo, tests, local servers).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,8 @@ class ConnectionSpec:
 
     def api_config(self) -> ApiConfig:
         insecure: frozenset[str] = frozenset()
-        if self.demo:
-            parts = urlsplit(self.base_url)
+        parts = urlsplit(self.base_url)
+        if self.demo or parts.hostname in LOOPBACK_HOSTS:
             insecure = frozenset({f"{parts.hostname}:{parts.port}"})
         return ApiConfig(
             base_url=self.base_url, socket_url=self.socket_url, insecure_hosts=insecure
