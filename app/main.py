@@ -56,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("wiro-studio")
-    app.setQuitOnLastWindowClosed(False)  # the controller ends the loop after a clean shutdown
     apply_style(app)
 
     loop = qasync.QEventLoop(app)

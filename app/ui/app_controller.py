@@ -41,6 +41,7 @@ class AppController(QObject):
     ) -> None:
         super().__init__()
         self.app = app
+        app.setQuitOnLastWindowClosed(False)  # the loop ends only after a clean shutdown
         self.paths = paths
         self.start_in_demo = demo
         self.smoke = smoke

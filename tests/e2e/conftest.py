@@ -1,0 +1,77 @@
+"""The whole app (controller, window, studio) on a qasync loop against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import qasync
+
+from app.services.demo import DemoServer
+from app.storage.credentials import CredentialStore
+from app.storage.paths import AppPaths
+from app.ui.app_controller import AppController
+from tests.support.memory_keyring import MemoryKeyring
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop per test (pattern B of the platform notes): tests run coroutines on it."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=5))
+    loop.close()  # also joins qasync's executor threads, which must not outlive the app
+    asyncio.set_event_loop(None)
+
+
+class AppHarness:
+    """Starts the controller's run() as a task and offers bounded waits."""
+
+    def __init__(self, qapp, root: Path, keyring: MemoryKeyring, *, demo: bool) -> None:
+        self.controller = AppController(
+            qapp,
+            AppPaths.under(root),
+            demo=demo,
+            credential_store=CredentialStore(keyring),
+        )
+        self.keyring = keyring
+        self.run_task: asyncio.Task[int] | None = None
+
+    async def start(self, fast_demo: bool = True) -> AppController:
+        if fast_demo and self.controller.start_in_demo:
+            self.controller.demo_server = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: DemoServer.start(queue_seconds=0.05, run_seconds=0.3)
+            )
+        self.run_task = asyncio.get_running_loop().create_task(self.controller.run())
+        return self.controller
+
+    async def wait(self, predicate: Callable[[], bool], timeout: float = 20.0, what: str = ""):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if self.run_task is not None and self.run_task.done():
+                self.run_task.result()
+                raise AssertionError("the app stopped early")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what or predicate}")
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> int:
+        await self.controller.shutdown()
+        assert self.run_task is not None
+        return await asyncio.wait_for(self.run_task, 15)
+
+
+@pytest.fixture
+def harness_factory(qapp, tmp_path: Path):
+    def make(demo: bool = True) -> AppHarness:
+        return AppHarness(qapp, tmp_path / "app", MemoryKeyring(), demo=demo)
+
+    return make
