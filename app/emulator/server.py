@@ -1,0 +1,295 @@
+"""The emulator's Starlette app: the /v1 API, the CDN, the socket and the admin endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from app.emulator import tasks as st
+from app.emulator.config import EmulatorConfig
+from app.emulator.faults import TruncatedResponse
+from app.emulator.gate import Gate
+from app.emulator.lifecycle import Lifecycle
+from app.emulator.sockets import Hub, SocketEndpoint
+from app.emulator.state import PROJECT_ID, TOOL_SLUG, EmulatorState
+from app.emulator.tasks import Task
+from app.emulator.validation import validate_run, wire_parameters
+from app.emulator.wire import (
+    MSG_BAD_URL,
+    MSG_NO_BALANCE,
+    MSG_NO_IDENTIFIER,
+    MSG_NO_PERMISSION,
+    MSG_NO_TASK,
+    MSG_NO_TOOL,
+    MSG_NOT_CANCELLABLE,
+    Authenticator,
+    BodyError,
+    fail,
+    fail_many,
+    read_params,
+)
+
+IDENTIFIERS = ("taskid", "tasktoken", "socketaccesstoken")
+
+
+def _concurrency_message(balance: float | None, limit: int) -> str:
+    shown = balance if balance is not None else limit * 10.0
+    return (
+        "You have reached your concurrent task limit. With your current balance of "
+        f"${shown:.2f}, you can run up to {limit} tasks at the same time. "
+        "Add funds to increase your limit."
+    )
+
+
+class Api:
+    """Handlers for the /v1 endpoints, all POST, all answering JSON."""
+
+    def __init__(self, state: EmulatorState, lifecycle: Lifecycle) -> None:
+        self.state = state
+        self.lifecycle = lifecycle
+        self.auth = Authenticator(state.config, state.stats)
+
+    async def _authorised(self, request: Request) -> tuple[str | None, Any]:
+        key, denied = self.auth.check(request)
+        if denied is not None:
+            return None, denied
+        try:
+            return key, await read_params(request)
+        except BodyError as exc:
+            return None, fail(0, str(exc))
+
+    def _project_id(self, key: str) -> str:
+        if key == self.state.config.api_key:
+            return PROJECT_ID
+        return str(700 + sorted(self.state.config.extra_projects).index(key))
+
+    async def run(self, request: Request) -> Response:
+        key, params = await self._authorised(request)
+        if key is None:
+            return params
+        owner = request.path_params["owner"].lower()
+        project = request.path_params["project"].lower()
+        if (owner, project) != TOOL_SLUG:
+            return fail(1, MSG_NO_TOOL)
+        values, errors = validate_run(self.state.inputs, params)
+        if errors:
+            return fail_many(errors)
+        state, cfg = self.state, self.state.config
+        balance = state.balance()
+        if cfg.insufficient_balance or (balance is not None and balance < 0.5):
+            return fail(97, MSG_NO_BALANCE)
+        limit = state.concurrency_limit()
+        if limit is not None and state.active_tasks(key) >= limit:
+            return fail(96, _concurrency_message(balance, limit))
+        plan = "ok"
+        if state.fault_roll(cfg.task_error_rate):
+            plan = "task_error"
+        elif state.fault_roll(cfg.fail_rate):
+            plan = "fail"
+        task = Task(
+            id=state.new_task_id(),
+            project_key=key,
+            project_id=self._project_id(key),
+            model_id=str(state.tool.get("id", "598")),
+            categories=state.categories,
+            values=values,
+            parameters=wire_parameters(values),
+            callback_url=str(params.get("callbackUrl") or ""),
+            origin=f"{request.url.scheme}://{request.url.netloc}",
+            plan=plan,
+        )
+        state.add(task)
+        self.lifecycle.start(task)
+        return JSONResponse(
+            {
+                "errors": [],
+                "taskid": task.id,
+                "socketaccesstoken": task.socketaccesstoken,
+                "result": True,
+            }
+        )
+
+    async def _task(self, request: Request, count: bool = False) -> tuple[Task | None, Any]:
+        key, params = await self._authorised(request)
+        if key is None:
+            return None, params
+        if not any(str(params.get(name) or "").strip() for name in IDENTIFIERS):
+            return None, fail(0, MSG_NO_IDENTIFIER)
+        task = self.state.find(params)
+        if count:
+            label = task.id if task else next(str(params[n]) for n in IDENTIFIERS if params.get(n))
+            self.state.stats.count("task_detail_calls", label)
+        if task is None:
+            return None, fail(1, MSG_NO_TASK)
+        if task.project_key != key:
+            return None, fail(0, MSG_NO_PERMISSION)
+        return task, None
+
+    def _tasklist(self, task: Task, total: bool = False) -> JSONResponse:
+        body: dict[str, Any] = {"total": "1"} if total else {}
+        wire = task.to_wire(self.state.config.parameters_as_string)
+        body.update(errors=[], tasklist=[wire], result=True)
+        return JSONResponse(body)
+
+    async def detail(self, request: Request) -> Response:
+        task, answer = await self._task(request, count=True)
+        return answer if task is None else self._tasklist(task, total=True)
+
+    async def cancel(self, request: Request) -> Response:
+        task, answer = await self._task(request)
+        if task is None:
+            return answer
+        if task.status != st.QUEUE:
+            return fail(1, MSG_NOT_CANCELLABLE)
+        self.lifecycle.stop(task)
+        return self._tasklist(task)
+
+    async def kill(self, request: Request) -> Response:
+        task, answer = await self._task(request)
+        if task is None:
+            return answer
+        if task.terminal:
+            return fail(1, "Task could not be killed: the task has already ended")
+        if task.status == st.QUEUE:
+            return fail(1, "Task could not be killed: the task is still queued, cancel it instead")
+        self.lifecycle.stop(task)
+        return self._tasklist(task)
+
+    async def tool_detail(self, request: Request) -> Response:
+        key, params = await self._authorised(request)
+        if key is None:
+            return params
+        owner = str(params.get("slugowner") or "").strip().lower()
+        project = str(params.get("slugproject") or "").strip().lower()
+        if (owner, project) != TOOL_SLUG:
+            return fail(1, MSG_NO_TOOL)
+        return JSONResponse(copy.deepcopy(self.state.tool_payload))
+
+    async def cdn(self, request: Request) -> Response:
+        data = self.state.get_file(request.path_params["folder"], request.path_params["name"])
+        if data is None:
+            return PlainTextResponse("Not Found", 404)
+        cfg = self.state.config
+        if request.method == "GET" and self.state.fault_roll(cfg.truncate_rate):
+            self.state.stats.count("faults", "truncate")
+            return TruncatedResponse(
+                data, cfg.truncate_fraction, self.state.connections, "image/png"
+            )
+        if request.method == "GET":
+            self.state.stats.count("downloads")
+            self.state.stats.count("download_bytes", amount=len(data))
+        return Response(data, media_type="image/png", headers={"Cache-Control": "public"})
+
+
+class Admin:
+    """Test and demo controls under /_emulator, apart from the Wiro API."""
+
+    def __init__(self, state: EmulatorState, lifecycle: Lifecycle) -> None:
+        self.state = state
+        self.lifecycle = lifecycle
+
+    async def config(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                changes = await request.json()
+                if not isinstance(changes, dict):
+                    raise ValueError("expected a JSON object")
+                self.state.config.update(**changes)
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, 400)
+        return JSONResponse(self.state.config.to_json())
+
+    async def stats(self, request: Request) -> Response:
+        if request.method == "POST":
+            self.state.stats.reset()
+        return JSONResponse(self.state.stats.snapshot())
+
+    async def advance(self, request: Request) -> Response:
+        body = await request.json() if await request.body() else {}
+        count = int(body.get("count", 1))
+        return JSONResponse(
+            {"advanced": advance(self.state, self.lifecycle, body.get("taskid"), count)}
+        )
+
+    async def tasks(self, request: Request) -> Response:
+        return JSONResponse({"tasks": [t.to_wire() for t in self.state.tasks.values()]})
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+
+def advance(state: EmulatorState, lifecycle: Lifecycle, taskid: Any, count: int) -> int:
+    """Give step-mode tasks ``count`` steps; all unfinished tasks when no id is given."""
+    chosen = [state.tasks[str(taskid)]] if taskid is not None and str(taskid) in state.tasks else []
+    if taskid is None:
+        chosen = [t for t in state.tasks.values() if not t.terminal]
+    for task in chosen:
+        lifecycle.advance(task, count)
+    return len(chosen)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return fail(0, MSG_BAD_URL, 404)
+
+
+class EmulatorApp(Gate):
+    """The whole emulator as one ASGI app; ``state`` and ``lifecycle`` are its live parts."""
+
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        state = EmulatorState(self.config)
+        self.hub = Hub()
+        self.lifecycle = Lifecycle(state, self.hub)
+        api, admin = Api(state, self.lifecycle), Admin(state, self.lifecycle)
+        routes = [
+            Route("/v1/Run/{owner}/{project}", api.run, methods=["POST"]),
+            Route("/v1/Task/Detail", api.detail, methods=["POST"]),
+            Route("/v1/Task/Cancel", api.cancel, methods=["POST"]),
+            Route("/v1/Task/Kill", api.kill, methods=["POST"]),
+            Route("/v1/Tool/Detail", api.tool_detail, methods=["POST"]),
+            Route("/cdn/{folder}/{name}", api.cdn, methods=["GET", "HEAD"]),
+            WebSocketRoute("/socket/v1", SocketEndpoint(state, self.hub).handle),
+            Route("/_emulator/config", admin.config, methods=["GET", "POST"]),
+            Route("/_emulator/stats", admin.stats, methods=["GET"]),
+            Route("/_emulator/stats/reset", admin.stats, methods=["POST"]),
+            Route("/_emulator/advance", admin.advance, methods=["POST"]),
+            Route("/_emulator/tasks", admin.tasks, methods=["GET"]),
+            Route("/_emulator/health", admin.health, methods=["GET"]),
+        ]
+        starlette = Starlette(
+            routes=routes,
+            exception_handlers={404: _not_found, 405: _not_found},
+            lifespan=self._lifespan,
+        )
+        starlette.router.redirect_slashes = False
+        super().__init__(starlette, state)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        self.state.loop = asyncio.get_running_loop()
+        self.state.executor = ThreadPoolExecutor(2, thread_name_prefix="wiro-emulator-png")
+        try:
+            yield
+        finally:
+            runners = [
+                t.runner for t in self.state.tasks.values() if t.runner and not t.runner.done()
+            ]
+            for runner in runners:
+                runner.cancel()
+            await asyncio.gather(*runners, return_exceptions=True)
+            self.hub.close_all()
+            self.state.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def create_app(config: EmulatorConfig | None = None) -> EmulatorApp:
+    """A fresh emulator ASGI app (serve it with uvicorn, or use the threaded runner)."""
+    return EmulatorApp(config)
