@@ -63,6 +63,10 @@ class AppHarness:
                 raise AssertionError(f"timed out waiting for {what or predicate}")
             await asyncio.sleep(0.02)
 
+    async def wait_done(self, timeout: float = 15.0) -> int:
+        assert self.run_task is not None
+        return await asyncio.wait_for(asyncio.shield(self.run_task), timeout)
+
     async def stop(self) -> int:
         await self.controller.shutdown()
         assert self.run_task is not None
