@@ -79,7 +79,7 @@ def test_quit_with_tasks_in_flight_asks_then_shuts_down_cleanly(qloop, harness_f
 
         window.close()
         await harness.wait(lambda: [b for b in window.findChildren(QMessageBox) if b.isVisible()])
-        box = [b for b in window.findChildren(QMessageBox) if b.isVisible()][0]
+        box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
         quit_button = next(b for b in box.buttons() if b.text() == "Quit")
         quit_button.click()
         assert await harness.wait_done() == 0
