@@ -215,7 +215,7 @@ async def test_drop_reconnects_resubscribes_and_reads_current_state(
     hub.refuse = 2
     wiro.set("9", "task_output")
     hub.current.drop()
-    await wait_until(lambda: len(hub.connections) == 2)
+    await wait_until(lambda: len(hub.connections) == 2 and len(hub.subscriptions) == 2)
     assert hub.subscriptions == ["tok-9", "tok-9"]
     await wait_until(lambda: "task_output" in consumer.statuses())
     assert wiro.detail_calls["9"] >= 2
