@@ -23,7 +23,9 @@ async def _one_generation(harness, controller, **values):
     await harness.wait(lambda: controller.studio.ledger.all(), what="a generation")
     gen = _latest(controller)
     await harness.wait(lambda: thumbnails_shown(window, gen.id) == 2, what="thumbnails")
-    return controller.studio.generation(gen.id)
+    studio = controller.studio
+    await harness.wait(lambda: studio.generation(gen.id).phase is Phase.SUCCEEDED, what="done")
+    return studio.generation(gen.id)
 
 
 def test_copy_reuse_and_background_notification(qloop, harness_factory):
