@@ -29,7 +29,9 @@ def test_generate_four_thumbnails_then_save_parses_back(qloop, harness_factory, 
         await harness.wait(lambda: _latest(controller) is not None, what="a generation")
         gen = _latest(controller)
         await harness.wait(lambda: thumbnails_shown(window, gen.id) == 4, what="4 thumbnails")
-        state = controller.studio.generation(gen.id)
+        studio = controller.studio
+        await harness.wait(lambda: studio.generation(gen.id).phase is Phase.SUCCEEDED)
+        state = studio.generation(gen.id)
         assert state.phase is Phase.SUCCEEDED and len(state.images) == 4
         saved = await controller.studio.save_images(list(state.images), tmp_path / "saved")
         form = window.form.values()
