@@ -57,3 +57,21 @@ def tool_schema():
     from app.resources import tool_detail_payload
 
     return parse_tool(tool_detail_payload())
+
+
+# Hypothesis profiles (tests/reliability): without HYPOTHESIS_PROFILE the suite keeps
+# Hypothesis' defaults and the fuzz tests their small CI sizes; `make fuzz` sets
+# HYPOTHESIS_PROFILE=long to run every property test, fuzzers included, far longer.
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import HealthCheck, settings
+
+    relaxed = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    settings.register_profile("ci", deadline=None, suppress_health_check=relaxed)
+    settings.register_profile(
+        "long", max_examples=10_000, deadline=None, suppress_health_check=relaxed
+    )
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+_register_hypothesis_profiles()

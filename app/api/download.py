@@ -14,7 +14,14 @@ from pathlib import Path
 
 import httpx
 
-from app.api.errors import DownloadError, NetworkError, ServerError, UnsafeUrlError, WiroError
+from app.api.errors import (
+    DownloadError,
+    NetworkError,
+    RefusedImageError,
+    ServerError,
+    UnsafeUrlError,
+    WiroError,
+)
 from app.api.retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 MAX_REDIRECTS = 3
@@ -197,7 +204,7 @@ class Downloader:
     async def download(self, url: str, dest: Path, expected_size: int | None) -> DownloadResult:
         start = check_url(url, self._insecure)
         if expected_size is not None and expected_size > self._max:
-            raise DownloadError(f"The image is too big ({expected_size} bytes).")
+            raise RefusedImageError(f"The image is too big ({expected_size} bytes).")
         for attempt in range(self._policy.retries + 1):
             try:
                 return await self._once(start, dest, expected_size)
@@ -227,7 +234,7 @@ class Downloader:
                 return await self._receive(response, dest, expected)
             finally:
                 await response.aclose()
-        raise DownloadError("The image address redirected too many times.")
+        raise RefusedImageError("The image address redirected too many times.")
 
     def _redirect_target(
         self, origin: httpx.URL, current: httpx.URL, response: httpx.Response
@@ -237,7 +244,10 @@ class Downloader:
             target = current.join(location)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise UnsafeUrlError("The image address redirected to an invalid URL.") from exc
-        target = check_url(target, self._insecure)
+        try:
+            target = check_url(target, self._insecure)
+        except UnsafeUrlError as exc:
+            raise UnsafeUrlError(f"The image address redirected elsewhere: {exc.message}") from None
         if target.host != origin.host or (target.port or 0) != (origin.port or 0):
             raise UnsafeUrlError("The image address redirected to another host.")
         return target
@@ -259,9 +269,9 @@ class Downloader:
             )
         announced = _content_length(response)
         if announced is not None and announced > self._max:
-            raise DownloadError(f"The image is too big ({announced} bytes).")
+            raise RefusedImageError(f"The image is too big ({announced} bytes).")
         if announced is not None and expected is not None and announced != expected:
-            raise DownloadError(
+            raise RefusedImageError(
                 f"The image has the wrong size ({announced} bytes instead of {expected})."
             )
         limit = min(self._max, expected) if expected is not None else self._max
@@ -295,14 +305,16 @@ class Downloader:
                 size += len(chunk)
                 if size > limit:
                     if expected is not None and size > expected:
-                        raise DownloadError(
+                        raise RefusedImageError(
                             f"The image is larger than announced ({expected} bytes)."
                         )
-                    raise DownloadError(f"The image is too big (over {self._max} bytes).")
+                    raise RefusedImageError(f"The image is too big (over {self._max} bytes).")
                 if len(head) < 12:
                     head = (head + chunk)[:12]
                     if len(head) >= 12 and not looks_like_image(head):
-                        raise DownloadError("The downloaded file is not a PNG, JPEG or WebP image.")
+                        raise RefusedImageError(
+                            "The downloaded file is not a PNG, JPEG or WebP image."
+                        )
                 digest.update(chunk)
                 pending.append(chunk)
                 pending_size += len(chunk)
@@ -314,7 +326,7 @@ class Downloader:
         except httpx.HTTPError as exc:
             raise DownloadError("The image data could not be decoded.") from exc
         if not looks_like_image(head):
-            raise DownloadError("The downloaded file is not a PNG, JPEG or WebP image.")
+            raise RefusedImageError("The downloaded file is not a PNG, JPEG or WebP image.")
         if pending:
             await asyncio.to_thread(temp.write, b"".join(pending))
         return size, digest.hexdigest()

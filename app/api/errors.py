@@ -138,6 +138,12 @@ class UnsafeUrlError(DownloadError):
     default_message = "The image address is not a safe https address."
 
 
+class RefusedImageError(DownloadError):
+    """An output was refused for what it is: too big, not an image, not the announced size."""
+
+    default_message = "The image was refused."
+
+
 def field_from_message(message: str | None) -> str | None:
     """The parameter named in "Request parameter [steps] must be …", if any."""
     if not message:

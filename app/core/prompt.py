@@ -150,8 +150,12 @@ highlight_spans = tokenize
 
 
 def _text_spans(text: str, start: int, end: int) -> list[Span]:
-    found = [Span(*m.span(), SpanKind.BREAK) for m in _BREAK.finditer(text, start, end)]
-    found += [Span(*m.span(), SpanKind.EMBEDDING) for m in _EMBEDDING.finditer(text, start, end)]
+    found = [Span(*m.span(), SpanKind.EMBEDDING) for m in _EMBEDDING.finditer(text, start, end)]
+    found += [
+        Span(*m.span(), SpanKind.BREAK)
+        for m in _BREAK.finditer(text, start, end)
+        if not any(e.start <= m.start() < e.end for e in found)  # "embedding:BREAK" is a name
+    ]
     return sorted(found, key=lambda s: s.start)
 
 

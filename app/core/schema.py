@@ -112,6 +112,11 @@ def _number(value: Any) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
+def _text(value: Any) -> str | None:
+    """A wire text, or None for anything else (a label of 1 or {} is no label)."""
+    return value if isinstance(value, str) else None
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
@@ -184,8 +189,8 @@ def parse_field(item: dict[str, Any], group: str = "") -> FieldSpec | None:
         id=field_id,
         kind=kind,
         wire_type=wire_type,
-        label=label_text(_first(item, "label"), field_id),
-        help=help_text(_first(item, "note", "help", "description")),
+        label=label_text(_text(_first(item, "label")), field_id),
+        help=help_text(_text(_first(item, "note", "help", "description"))),
         placeholder=str(item.get("placeholder") or ""),
         default=default,
         minimum=_number(_first(item, "minvalue", "min")),

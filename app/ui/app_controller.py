@@ -54,6 +54,7 @@ class AppController(QObject):
         self.demo_server: DemoServer | None = None
         self.window: Any = None
         self.screenshot: Path | None = None
+        self.studio_options: dict[str, Any] = {}  # extra open_studio() options (benchmarks)
         self._finished: asyncio.Future[int] | None = None
         self._closing = False
 
@@ -78,6 +79,7 @@ class AppController(QObject):
             self.window.show_notice(text, level)
 
     def report_unexpected(self, summary: str, details: str) -> None:
+        summary, details = REDACTOR.redact(summary), REDACTOR.redact(details)
         if self.smoke:
             print(f"unexpected error: {summary}\n{details}", flush=True)
             self.finish(1)
@@ -124,7 +126,8 @@ class AppController(QObject):
 
     async def start_demo(self) -> None:
         if self.demo_server is None:
-            self.demo_server = await self.io(DemoServer.start)
+            state = self.paths.profile_dir(True) / "emulator-state.json"
+            self.demo_server = await self.io(partial(DemoServer.start, state_path=state))
         spec = ConnectionSpec(
             base_url=self.demo_server.base_url,
             socket_url=self.demo_server.socket_url,
@@ -183,7 +186,7 @@ class AppController(QObject):
         self.window.bind(None, None)
         if old is not None:
             await old.aclose()
-        studio = await open_studio(spec, self.paths)
+        studio = await open_studio(spec, self.paths, **self.studio_options)
         self.studio, self.spec = studio, spec
         self.apply_settings_to_studio()
         await self.window.bind_async(studio, spec)
