@@ -11,7 +11,8 @@ STAMP  := $(VENV)/.installed
 DEB_PACKAGES := xvfb xauth libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 \
   libglib2.0-0 fonts-dejavu-core libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 \
   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-render0 \
-  libxcb-shape0 libxcb-util1 libxcb-xkb1 gnome-keyring dbus dbus-x11 openssl curl
+  libxcb-shape0 libxcb-util1 libxcb-xkb1 gnome-keyring dbus dbus-x11 openssl curl \
+  desktop-file-utils appstream
 
 .PHONY: run demo test lint sysdeps sysdeps-runtime sysdeps-apt bench soak fuzz package clean
 
@@ -22,7 +23,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,packaging]'
 	@touch $(STAMP)
 
 run: $(STAMP) sysdeps-runtime
@@ -60,3 +61,28 @@ sysdeps-apt:
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+
+# The PyInstaller one-folder bundle dist/wiro-studio/ (packaging/BUILDING.md): builds it, then
+# validates the desktop files and runs the bundle's offscreen smoke test. sysdeps: the bundle
+# copies the build host's X/xcb libraries, and the checks need desktop-file-utils + appstream.
+package: $(STAMP) sysdeps
+	PYTHON=$(BIN)/python packaging/build.sh --check
+
+# The soak test (tests/bench/soak.py): the app's core, without widgets, runs 100 generations
+# against the emulator with faults on (5xx, dropped connections, truncated downloads, socket
+# drops, a concurrency limit of 3); capped at 600 s; the last line printed is `SOAK {...}`.
+soak: $(STAMP)
+	$(BIN)/python -m tests.bench.soak $(SOAK_ARGS)
+
+# Every Hypothesis test with the long profile (tests/conftest.py: HYPOTHESIS_PROFILE=long),
+# the response-parser and metadata-reader fuzzers of tests/reliability first.
+fuzz: $(STAMP) sysdeps
+	HYPOTHESIS_PROFILE=long tests/headless.sh $(BIN)/python -m pytest -q -o timeout=3600 \
+	  tests/reliability/test_fuzz.py tests/api/test_fuzz.py tests/core tests/storage $(PYTEST_ARGS)
+
+# The benchmarks (tests/bench/bench.py): latency to pixels (WebSocket, polling, 3 s baseline),
+# GUI stalls under a burst, start time, peak RSS over a 10,000-image gallery, wire counts, all
+# against the emulator on loopback. A table, then `BENCH {...}`; details in bench-results.json.
+# Measurements, not pass/fail tests; BENCH_ARGS=--quick for a smoke-sized run.
+bench: $(STAMP) sysdeps
+	tests/headless.sh $(BIN)/python -m tests.bench.bench $(BENCH_ARGS)

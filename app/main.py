@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from app import APP_NAME, __version__
+from app import APP_ID, APP_NAME, __version__
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -22,12 +22,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--data-dir", type=Path, help="keep all app files below this folder")
     parser.add_argument("--screenshot", type=Path, help="with --smoke: save the window as PNG")
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="print versions, paths and the keychain backend as one JSON line, then exit",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
 
 
+def print_diagnostics(data_dir: Path | None) -> int:
+    """``--diagnostics``: one JSON line on stdout; no window, no display, nothing written."""
+    import PySide6
+    from PySide6 import QtCore
+
+    from app.services.diagnostics import as_json, collect
+    from app.storage.paths import AppPaths
+
+    paths = AppPaths.under(data_dir.expanduser().resolve()) if data_dir else AppPaths.default()
+    qt = {"pyside6": PySide6.__version__, "qt_runtime": QtCore.qVersion()}
+    print(as_json(collect(paths, qt=qt)), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.diagnostics:
+        return print_diagnostics(args.data_dir)
     os.environ.setdefault("QT_API", "pyside6")
     if args.smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -55,8 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
-    app.setDesktopFileName("wiro-studio")
+    app.setDesktopFileName(APP_ID)
     apply_style(app)
+    from PySide6.QtGui import QIcon
+
+    from app.resources import resource_path
+
+    icon = resource_path("icons", "hicolor", "scalable", "apps", f"{APP_ID}.svg")
+    app.setWindowIcon(QIcon(str(icon)))
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
