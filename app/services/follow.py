@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from app.api.client import WiroClient
-from app.api.errors import DownloadError, NotFoundError, WiroError
+from app.api.errors import (
+    DownloadError,
+    NotFoundError,
+    RefusedImageError,
+    UnsafeUrlError,
+    WiroError,
+)
 from app.api.events import (
     Cancelled,
     Failed,
@@ -32,6 +38,8 @@ from app.storage.library import ImageCheckError, extension_for, inspect_image, l
 log = logging.getLogger(__name__)
 
 DOWNLOAD_ROUNDS = 3
+# Failures another attempt cannot change: an unsafe address, or content that is not an image.
+_REFUSALS = (UnsafeUrlError, RefusedImageError, ImageCheckError)
 _INDEX_RE = re.compile(r"^(\d{1,4})\.[A-Za-z0-9]{1,5}$")
 
 
@@ -171,8 +179,13 @@ class Follower:
         await self.fetch_outputs(gid, outputs)
 
     async def fetch_outputs(self, gid: int, outputs: tuple[Output, ...]) -> None:
-        """Downloads whatever is still missing, in rounds; the generation ends when all are in."""
+        """Downloads whatever is still missing, in rounds; the generation ends when all are in.
+
+        An output refused for what it is (unsafe address, not an image, too big) is not
+        tried again: when only refusals remain, the generation ends with the reason.
+        """
         missing = 0
+        refused: list[BaseException] = []
         for round_number in range(DOWNLOAD_ROUNDS):
             tasks = self._start_downloads(gid, outputs)
             results = await asyncio.gather(*tasks, return_exceptions=True)
@@ -180,9 +193,13 @@ class Follower:
                 if isinstance(result, asyncio.CancelledError):
                     raise result
             missing = sum(1 for r in results if not isinstance(r, ImageRecord))
-            if missing == 0:
+            refused = [r for r in results if isinstance(r, _REFUSALS)]
+            if missing == len(refused):
                 break
             await asyncio.sleep(self.retry_delay * (round_number + 1))
+        if refused and missing == len(refused):
+            await self._refuse(gid, len(outputs), refused)
+            return
         if missing:
             await self.ledger.persist(
                 gid,
@@ -193,6 +210,18 @@ class Follower:
         await self.ledger.persist(
             gid, phase=Phase.SUCCEEDED, error=None, finished_at=self.ledger.clock()
         )
+
+    async def _refuse(self, gid: int, total: int, refused: list[BaseException]) -> None:
+        state = self.ledger.get(gid)
+        stored = len(state.images) if state else 0
+        reason = str(refused[0])
+        if stored == 0:
+            phase, error = Phase.FAILED, f"The image from Wiro was refused: {reason}"
+        else:
+            phase = Phase.SUCCEEDED
+            error = f"{len(refused)} of {total} images from Wiro were refused: {reason}"
+            self.ledger.notice(error, "warning")
+        await self.ledger.persist(gid, phase=phase, error=error, finished_at=self.ledger.clock())
 
     def _start_downloads(
         self, gid: int, outputs: Iterable[Output]

@@ -15,10 +15,12 @@ from typing import Any
 from app import __version__
 from app.api.client import WiroClient
 from app.api.errors import (
+    BadResponseError,
     ConcurrencyLimitError,
     InsufficientBalanceError,
     NetworkError,
     NotFoundError,
+    ServerError,
     WiroError,
 )
 from app.api.watcher import TaskWatcher
@@ -30,6 +32,7 @@ from app.core.status import StopAction, stop_action
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
 from app.services.follow import Follower, output_from_json
 from app.services.ledger import Ledger
+from app.services.library import Library
 from app.services.spawn import Spawner
 from app.services.state import generation_state
 from app.storage.history import HistoryStore
@@ -79,6 +82,7 @@ class Studio:
             on_image=self._on_image_stored,
             retry_delay=retry_delay,
         )
+        self.library = Library(self.ledger, library_dir, self._io)  # gallery queries, trash
         self.slot_retry_seconds = slot_retry_seconds
         self.auto_save_dir: Path | None = None
         self.filename_template = "{date} {time} {seed} {prompt:40}"
@@ -87,6 +91,7 @@ class Studio:
         self._stop_requested: set[int] = set()
         self._slot_limit: int | None = None
         self._paused = False
+        self._pause_note: str | None = None
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
@@ -111,6 +116,7 @@ class Studio:
 
     async def start(self) -> list[GenerationState]:
         """Re-attaches unfinished work from the last run and starts the submit queue."""
+        await self._settle_trash()  # deletions left by a crash are final now
         rows = await self.ledger.db(self.ledger.history.generations_in_phases, _UNFINISHED)
         resumed = []
         for row in rows:
@@ -140,6 +146,7 @@ class Studio:
         await self.follower.aclose()
         await self.watcher.aclose()
         await self.client.aclose()
+        await self._settle_trash()  # deletions become final when the app closes
         await self.ledger.close()
         self._io.shutdown(wait=True)
 
@@ -162,7 +169,9 @@ class Studio:
         self.ledger.update(gid)
         self._queue.append(gid)
         if self._paused:
-            state = await self.ledger.persist(gid, phase=Phase.PAUSED)
+            state = await self.ledger.persist(gid, phase=Phase.PAUSED, error=self._pause_note)
+        elif not self._slots_free():
+            state = await self.ledger.persist(gid, phase=Phase.WAITING_SLOT)
         self._wake.set()
         return self.ledger.get(gid) or state
 
@@ -195,16 +204,19 @@ class Studio:
         except ConcurrencyLimitError:
             await self._requeue(gid, Phase.WAITING_SLOT)
             self._slot_limit = max(1, len(self._active))
+            await self._mark_queued(Phase.WAITING_SLOT)
             self.ledger.notice("Wiro's concurrency limit is reached: waiting for a free slot.")
             self.spawner.spawn(self._wake_later(self.slot_retry_seconds), name="slot-retry")
             return
         except InsufficientBalanceError as exc:
             self._paused = True
-            await self._requeue(gid, Phase.PAUSED)
-            for other in list(self._queue):
-                if other != gid:
-                    await self.ledger.persist(other, phase=Phase.PAUSED)
-            self.ledger.notice(f"{exc} The queue is paused: top up, then press Resume.", "error")
+            self._pause_note = (
+                f"{_sentence(str(exc))} The queue is paused: top up your Wiro balance, "
+                "then press Resume."
+            )
+            await self._requeue(gid, Phase.PAUSED, error=self._pause_note)
+            await self._mark_queued(Phase.PAUSED, self._pause_note)
+            self.ledger.notice(self._pause_note, "error")
             return
         except NetworkError as exc:
             if exc.request_sent is False:
@@ -215,7 +227,14 @@ class Studio:
             await self._mark_unknown(gid, str(exc))
             return
         except WiroError as exc:
+            if exc.http_status in (408, 429):  # refused before any work: safe to send later
+                await self._requeue(gid, Phase.PENDING, error=f"{exc} Retrying…")
+                self.spawner.spawn(self._wake_later(self.slot_retry_seconds), name="busy-retry")
+                return
             self._release(gid)
+            if _may_have_started(exc):
+                await self._mark_unknown(gid, str(exc))
+                return
             field = getattr(exc, "field", None)
             error = f"{exc}" + (f" (field: {field})" if field else "")
             await self.ledger.persist(
@@ -253,6 +272,14 @@ class Studio:
         await self.ledger.persist(gid, phase=phase, run_sent_at=None, error=error)
         self._queue.appendleft(gid)
 
+    async def _mark_queued(self, phase: Phase, error: str | None = None) -> None:
+        """Says why the local queue waits; whatever left the queue meanwhile is not touched."""
+        for gid in list(self._queue):
+            state = self.ledger.get(gid)
+            waiting = (Phase.PENDING, Phase.WAITING_SLOT, Phase.PAUSED)
+            if gid in self._queue and state is not None and state.phase in waiting:
+                await self.ledger.persist(gid, phase=phase, error=error)
+
     async def _wake_later(self, delay: float) -> None:
         await asyncio.sleep(delay)
         self._slot_limit = None if not self._active else self._slot_limit
@@ -270,9 +297,9 @@ class Studio:
 
     async def resume(self) -> None:
         """Resumes a queue paused for insufficient balance."""
+        self._pause_note = None
+        await self._mark_queued(Phase.PENDING)  # still paused meanwhile: nothing is sent yet
         self._paused = False
-        for gid in list(self._queue):
-            await self.ledger.persist(gid, phase=Phase.PENDING, error=None)
         self._wake.set()
 
     # -- stopping ----------------------------------------------------------------------
@@ -367,7 +394,13 @@ class Studio:
     async def image(self, image_id: int) -> ImageRecord | None:
         return await self.ledger.image(image_id)
 
-    def default_stem(self, record: ImageRecord) -> str:
+    async def _settle_trash(self) -> None:
+        try:
+            await self.library.settle_trash()
+        except Exception:
+            log.exception("could not empty the library's trash")
+
+    def default_stem(self, record: ImageRecord, template: str | None = None) -> str:
         state = self.ledger.get(record.generation_id)
         ctx = template_context(
             state.params if state else {},
@@ -376,7 +409,7 @@ class Studio:
             index=record.index,
             seed=record.seed,
         )
-        return render_template(self.filename_template, ctx)
+        return render_template(template or self.filename_template, ctx)
 
     def _on_image_stored(self, record: ImageRecord) -> None:
         if self.auto_save_dir is None or self._closed:
@@ -394,3 +427,14 @@ class Studio:
     async def outputs_of(self, generation_id: int) -> list[Any]:
         row = await self.ledger.db(self.ledger.history.generation, generation_id)
         return [output_from_json(o) for o in (row.outputs or [])] if row else []
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def _may_have_started(exc: WiroError) -> bool:
+    """A Run answered by a server error (a gateway timing out, 5xx) or an unreadable 2xx may
+    still have started a billable task: it is marked unknown, never sent again."""
+    return isinstance(exc, ServerError | BadResponseError)

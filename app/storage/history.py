@@ -10,6 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.storage.history_queries import ImageFilter, PageCursor, count_sql, page_sql
+
+
+def _json_text(column: str, key: str) -> str:
+    """SQL for one string field of a JSON column; '' when the JSON is damaged or lacks it."""
+    return (
+        f"CASE WHEN json_valid({column}) THEN "
+        f"CAST(COALESCE(json_extract({column}, '$.{key}'), '') AS TEXT) ELSE '' END"
+    )
+
+
 MIGRATIONS: tuple[str, ...] = (
     # v1
     """
@@ -50,6 +61,30 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (generation_id, idx)
     );
     CREATE INDEX images_generation ON images(generation_id);
+    """,
+    # v2: full-text search over prompts (FTS5, kept in step by triggers), gallery filters.
+    f"""
+    CREATE VIRTUAL TABLE generations_fts USING fts5(
+        prompt, negative_prompt, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO generations_fts (rowid, prompt, negative_prompt)
+        SELECT id, {_json_text("params", "prompt")}, {_json_text("params", "negativePrompt")}
+        FROM generations;
+    CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
+        INSERT INTO generations_fts (rowid, prompt, negative_prompt) VALUES (
+            new.id, {_json_text("new.params", "prompt")},
+            {_json_text("new.params", "negativePrompt")});
+    END;
+    CREATE TRIGGER generations_fts_update AFTER UPDATE OF params ON generations BEGIN
+        DELETE FROM generations_fts WHERE rowid = old.id;
+        INSERT INTO generations_fts (rowid, prompt, negative_prompt) VALUES (
+            new.id, {_json_text("new.params", "prompt")},
+            {_json_text("new.params", "negativePrompt")});
+    END;
+    CREATE TRIGGER generations_fts_delete AFTER DELETE ON generations BEGIN
+        DELETE FROM generations_fts WHERE rowid = old.id;
+    END;
+    CREATE INDEX images_visible ON images(deleted, starred);
     """,
 )
 
@@ -274,12 +309,71 @@ class HistoryStore:
                 self._db.execute("SELECT COUNT(*) FROM images WHERE deleted = 0").fetchone()[0]
             )
 
-    def spend_since(self, since: float) -> float:
+    def spend_since(self, since: float, until: float | None = None) -> float:
+        sql, args = "SELECT COALESCE(SUM(cost), 0) FROM generations WHERE created_at >= ?", [since]
+        if until is not None:
+            sql, args = sql + " AND created_at < ?", [since, until]
         with self._lock:
-            value = self._db.execute(
-                "SELECT COALESCE(SUM(cost), 0) FROM generations WHERE created_at >= ?", (since,)
-            ).fetchone()[0]
+            value = self._db.execute(sql, args).fetchone()[0]
         return float(value or 0.0)
+
+    # -- gallery queries ------------------------------------------------------------------
+
+    def image_page(
+        self, query: ImageFilter, after: PageCursor | None = None, limit: int = 500
+    ) -> tuple[list[ImageRow], PageCursor | None]:
+        """Visible images in display order after ``after``, and the cursor for the next page."""
+        sql, args = page_sql(query, after, limit)
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        if not rows:
+            return [], None
+        last = rows[-1]
+        return [_image(r) for r in rows], (
+            last["generation_created_at"],
+            last["generation_id"],
+            last["idx"],
+        )
+
+    def count_matching(self, query: ImageFilter) -> int:
+        sql, args = count_sql(query)
+        with self._lock:
+            return int(self._db.execute(sql, args).fetchone()[0])
+
+    def generations_by_ids(self, ids: Iterable[int]) -> list[GenerationRow]:
+        return [_generation(r) for r in self._select_in("generations", "id", ids, "")]
+
+    def images_of_generations(self, generation_ids: Iterable[int]) -> list[ImageRow]:
+        """Visible images of these generations, by generation then index."""
+        rows = self._select_in("images", "generation_id", generation_ids, " AND deleted = 0")
+        return sorted((_image(r) for r in rows), key=lambda i: (i.generation_id, i.index))
+
+    def images_by_ids(self, ids: Iterable[int]) -> list[ImageRow]:
+        """These images whether deleted or not, in id order."""
+        return sorted((_image(r) for r in self._select_in("images", "id", ids, "")), key=_id)
+
+    def deleted_images(self) -> list[ImageRow]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM images WHERE deleted = 1").fetchall()
+        return [_image(r) for r in rows]
+
+    def visible_sha256(self) -> set[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT sha256 FROM images WHERE deleted = 0")
+            return {r[0] for r in rows}
+
+    def _select_in(
+        self, table: str, column: str, values: Iterable[int], extra: str
+    ) -> list[sqlite3.Row]:
+        values = list(dict.fromkeys(int(v) for v in values))
+        out: list[sqlite3.Row] = []
+        with self._lock:
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                marks = ",".join("?" for _ in chunk)
+                sql = f"SELECT * FROM {table} WHERE {column} IN ({marks}){extra}"
+                out.extend(self._db.execute(sql, chunk).fetchall())
+        return out
 
 
 def _json_or(value: str | None, fallback: Any) -> Any:
@@ -289,6 +383,10 @@ def _json_or(value: str | None, fallback: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return fallback
+
+
+def _id(row: ImageRow) -> int:
+    return row.id
 
 
 def _generation(row: sqlite3.Row) -> GenerationRow:

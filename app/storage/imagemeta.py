@@ -18,7 +18,8 @@ XMP_KEY = "XMP"
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 MAX_FILE_BYTES = 256 * 1024 * 1024
 TEXT_CHUNK_TYPES = frozenset({b"tEXt", b"zTXt", b"iTXt"})
-PRIVATE_CHUNK_TYPES = TEXT_CHUNK_TYPES | {b"eXIf", b"tIME"}
+# caBX: a C2PA manifest (content credentials) — provenance data, dropped when stripping.
+PRIVATE_CHUNK_TYPES = TEXT_CHUNK_TYPES | {b"eXIf", b"tIME", b"caBX"}
 
 _PNG_XMP_KEYWORD = "XML:com.adobe.xmp"
 _JPEG_XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"

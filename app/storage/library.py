@@ -67,14 +67,14 @@ def export_bytes(source: Path, *, texts: dict[str, str] | None, strip: bool = Fa
 
     The pixels stay bit-exact: PNG chunks are inserted into the original byte stream.
     """
-    from app.storage.imagemeta import embed_png_text, strip_png_metadata
+    from app.storage.imagemeta import embed_png_text
+    from app.storage.metastrip import strip_metadata
 
     data = source.read_bytes()
-    if source.suffix.lower() == ".png":
-        if strip:
-            return strip_png_metadata(data)
-        if texts:
-            return embed_png_text(data, texts)
+    if strip:
+        return strip_metadata(data)  # PNG, JPEG and WebP alike
+    if source.suffix.lower() == ".png" and texts:
+        return embed_png_text(data, texts)
     return data
 
 

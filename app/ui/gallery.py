@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal
@@ -13,6 +13,9 @@ from app.services.events import GenerationState, ImageRecord
 from app.ui.gallery_model import GalleryModel, RowKind
 from app.ui.gallery_view import GalleryView
 from app.ui.thumbnails import ThumbnailLoader
+
+LiveFilter = Callable[[GenerationState | None, ImageRecord | None], bool]
+"""(generation, image or None) -> whether an arriving item belongs in the filtered gallery."""
 
 
 class Gallery(QWidget):
@@ -35,6 +38,7 @@ class Gallery(QWidget):
         self.loader = loader if loader is not None else ThumbnailLoader(self)
         self.model = GalleryModel(self)
         self.view = GalleryView(self.model, self.loader, self)
+        self._live_filter: LiveFilter | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -96,14 +100,41 @@ class Gallery(QWidget):
         self.model.add_images(records, generations)
 
     def add_image(self, record: ImageRecord, generation: GenerationState | None = None) -> None:
-        self.model.add_image(record, generation)
+        if self._shows(generation, record):
+            self.model.add_image(record, generation)
 
     def add_generation_placeholder(self, state: GenerationState) -> None:
         """Shows a running generation: its header and a grey slot per expected image."""
-        self.model.set_generation(state)
+        if self._shows(state):
+            self.model.set_generation(state)
 
     def update_generation(self, state: GenerationState) -> None:
-        self.model.set_generation(state)
+        if self._live_filter is None:
+            self.model.set_generation(state)
+            return
+        if not self._shows(state):
+            return
+        self.model.set_generation(state, sync_images=False)
+        for record in state.images:
+            if self.model.record(record.id) is None and self._live_filter(state, record):
+                self.model.add_image(record)
+
+    # ---- filter and order (the library query decides; these keep live updates in line) -
+    def set_live_filter(self, accepts: LiveFilter | None) -> None:
+        """While a search or filter is on, only arrivals ``accepts`` approves are shown."""
+        self._live_filter = accepts
+
+    def _shows(self, state: GenerationState | None, record: ImageRecord | None = None) -> bool:
+        if self._live_filter is None:
+            return True
+        if record is not None and self.model.record(record.id) is not None:
+            return True
+        if record is None and state is not None and self.model.header_row(state.id) >= 0:
+            return True
+        return self._live_filter(state, record)
+
+    def set_newest_first(self, newest_first: bool) -> None:
+        self.model.set_newest_first(newest_first)
 
     def update_image(self, record: ImageRecord) -> None:
         old = self.model.record(record.id)

@@ -69,6 +69,27 @@ class GalleryModel(QAbstractListModel):
         self._ids_by_path: dict[str, set[int]] = {}
         self._starts: list[int] | None = None  # first row of each section, then the row count
         self._positions: dict[int, int] = {}  # generation id -> index in _sections
+        self._newest_first = True
+
+    # ---- order (newest or oldest generation first) --------------------------------------
+    @property
+    def newest_first(self) -> bool:
+        return self._newest_first
+
+    def set_newest_first(self, newest_first: bool) -> None:
+        """Orders generations newest first (the default) or oldest first."""
+        if newest_first == self._newest_first:
+            return
+        self.beginResetModel()
+        self._newest_first = newest_first
+        self._sections.sort(key=self._sort_key)
+        self._keys = [self._sort_key(s) for s in self._sections]
+        self._starts = None
+        self.endResetModel()
+
+    def _sort_key(self, section: Section) -> tuple[float, int]:
+        key = section.sort_key()
+        return key if self._newest_first else (-key[0], -key[1])
 
     # ---- reading ------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -198,8 +219,8 @@ class GalleryModel(QAbstractListModel):
             section.tiles.append(Tile(record.index, record))
         for section in self._sections:
             section.tiles.sort(key=lambda t: t.index)
-        self._sections.sort(key=Section.sort_key)
-        self._keys = [s.sort_key() for s in self._sections]
+        self._sections.sort(key=self._sort_key)
+        self._keys = [self._sort_key(s) for s in self._sections]
         self._starts = None
         self.endResetModel()
 
@@ -214,6 +235,7 @@ class GalleryModel(QAbstractListModel):
                 self.add_image(record, states.get(record.generation_id))
             else:
                 fresh.setdefault(record.generation_id, {})[record.index] = record
+        sections = []
         for generation_id, by_index in fresh.items():
             group = sorted(by_index.values(), key=lambda r: r.index)
             section = self._new_section(
@@ -222,7 +244,24 @@ class GalleryModel(QAbstractListModel):
             section.tiles = [Tile(r.index, r) for r in group]
             for record in group:
                 self._remember(record)
+            sections.append(section)
+        sections.sort(key=self._sort_key)
+        if sections and (not self._keys or self._sort_key(sections[0]) > self._keys[-1]):
+            self._append_sections(sections)  # the next page of a library load: one insert
+            return
+        for section in sections:
             self._insert_section(section)
+
+    def _append_sections(self, sections: list[Section]) -> None:
+        first = self.rowCount()
+        added = sum(1 + len(s.tiles) for s in sections)
+        self.beginInsertRows(QModelIndex(), first, first + added - 1)
+        for section in sections:
+            self._sections.append(section)
+            self._keys.append(self._sort_key(section))
+            self._by_generation[section.generation_id] = section
+        self._starts = None
+        self.endInsertRows()
 
     def add_image(self, record: ImageRecord, state: GenerationState | None = None) -> int:
         """Shows ``record`` (filling its placeholder if there is one); returns its row."""
@@ -333,11 +372,11 @@ class GalleryModel(QAbstractListModel):
         return Section(generation_id, state, created)
 
     def _insert_section(self, section: Section) -> None:
-        pos = bisect.bisect_left(self._keys, section.sort_key())
+        pos = bisect.bisect_left(self._keys, self._sort_key(section))
         row = self._row_starts()[pos]
         self.beginInsertRows(QModelIndex(), row, row + len(section.tiles))
         self._sections.insert(pos, section)
-        self._keys.insert(pos, section.sort_key())
+        self._keys.insert(pos, self._sort_key(section))
         self._by_generation[section.generation_id] = section
         self._starts = None
         self.endInsertRows()

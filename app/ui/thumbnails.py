@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
 
@@ -22,6 +23,8 @@ DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 MAX_QUEUED_THUMBNAILS = 400  # older requests are dropped: they scrolled out of sight long ago
 
 Key = tuple[str, int]
+SourceFor = Callable[[str, int], str]
+"""(path, max_side) -> the file to decode instead; called on a worker thread."""
 
 
 def decode_image(path: str, max_side: int) -> QImage:
@@ -118,17 +121,21 @@ class _Relay(QObject):
 
 
 class _Worker(QRunnable):
-    def __init__(self, queue: _JobQueue, relay: _Relay) -> None:
+    def __init__(self, queue: _JobQueue, relay: _Relay, source_for: SourceFor | None) -> None:
         super().__init__()
         self._queue = queue
         self._relay = relay
+        self._source_for = source_for
 
     def run(self) -> None:
         while (job := self._queue.pop()) is not None:
             image, error = None, ""
             if not job.cancelled:
                 try:
-                    image = decode_image(job.key[0], job.key[1])
+                    path, side = job.key
+                    if self._source_for is not None and side != FULL_SIZE:
+                        path = self._source_for(path, side)  # e.g. a thumbnail cached on disk
+                    image = decode_image(path, side)
                 except Exception as exc:  # any decoder failure becomes a visible "unreadable"
                     error = str(exc) or type(exc).__name__
             try:
@@ -200,6 +207,11 @@ class ThumbnailLoader(QObject):
         self._cache = _PixmapCache(cache_bytes)
         self._failed: dict[Key, str] = {}
         self._epoch = 0
+        self._source_for: SourceFor | None = None
+
+    def set_source_resolver(self, source_for: SourceFor | None) -> None:
+        """Scaled requests decode ``source_for(path, side)`` instead (a disk thumbnail cache)."""
+        self._source_for = source_for
 
     @staticmethod
     def key(path: str | PathLike[str], max_side: int = FULL_SIZE) -> Key:
@@ -214,7 +226,7 @@ class ThumbnailLoader(QObject):
         if pixmap is not None or key in self._failed:
             return pixmap
         if self._queue.push(_Job(key, self._epoch), urgent or max_side == FULL_SIZE):
-            self._pool.start(_Worker(self._queue, self._relay))
+            self._pool.start(_Worker(self._queue, self._relay, self._source_for))
         return None
 
     def cached(self, path: str | PathLike[str], max_side: int = FULL_SIZE) -> QPixmap | None:

@@ -160,3 +160,15 @@ async def test_restart_reattaches_running_tasks(emulator, tmp_path: Path) -> Non
         assert emulator.stats()["run_calls"] == 1
     finally:
         await again.aclose()
+
+
+async def test_server_error_on_run_is_unknown_and_never_resent(emulator, tmp_path: Path) -> None:
+    emulator.configure(http_error_rate=1.0, http_error_endpoints=("Run",), http_error_status=502)
+    studio, _ = await start_studio(emulator, tmp_path)
+    try:
+        state = await studio.submit(SMALL)
+        await wait_until(lambda: studio.generation(state.id).is_final)
+        assert studio.generation(state.id).phase is Phase.UNKNOWN
+        assert emulator.stats()["requests"].get("Run") == 1
+    finally:
+        await studio.aclose()
