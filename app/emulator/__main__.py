@@ -85,6 +85,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="any other EmulatorConfig field",
     )
+    p.add_argument("--state", metavar="FILE", help="keep tasks in this JSON file across restarts")
     p.add_argument("--log-level", default="warning")
     return p
 
@@ -134,6 +135,7 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         ws_drop_seconds=args.ws_drop_seconds,
         ws_drop_mode=args.ws_drop_mode,
         ws_reject_rate=args.ws_reject_rate,
+        state_path=args.state,
     )
     config = EmulatorConfig(**values)
     config.update(**dict(args.set))

@@ -70,6 +70,9 @@ class EmulatorConfig:
 
     seed: int = 0
 
+    # Persistence: a JSON file keeping tasks across restarts (None: in memory only).
+    state_path: str | None = None
+
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
         self.validate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from app.emulator import tasks as st
@@ -87,6 +88,37 @@ class Lifecycle:
     def enter(self, task: Task, status: str, message: Any = None) -> None:
         task.enter(status)
         self.publish(task, status, message)
+        if status in st.TERMINAL or status == st.ERROR:
+            self.state.save()
+
+    def restore_loaded(self) -> None:
+        """At start: point loaded tasks at this server, and resume the unfinished ones."""
+        origin = self.state.origin
+        for task in self.state.loaded:
+            if origin:
+                task.origin = origin
+                task.outputs = [st.rebase(o, origin) for o in task.outputs]
+            if task.terminal:
+                message = (
+                    [dict(o) for o in task.outputs] if task.status == st.POSTPROCESS_END else None
+                )
+                self.publish(task, task.status, message)
+            else:
+                self.resume(task)
+        self.state.loaded = []
+
+    def resume(self, task: Task) -> None:
+        """Replay an unfinished loaded task, fast-forwarding through the time since its
+        creation (wall clock): if enough has passed it ends at once, with its outputs."""
+        task.status = st.QUEUE
+        task.times = {"createtime": task.times.get("createtime", int(task.created_at))}
+        task.stdout, task.stderr, task.outputs = [], [], []
+        task.debugerror = task.pexit = ""
+        task.current_frame = None
+        task.started = task.ended = None
+        step = self.state.config.step_mode
+        task.skip = 0.0 if step else max(0.0, time.time() - task.created_at)
+        self.start(task)
 
     def start(self, task: Task) -> None:
         self.publish(task, st.QUEUE)
@@ -104,13 +136,21 @@ class Lifecycle:
         task.totalcost = "0"
         self.enter(task, st.CANCEL)
 
+    async def _sleep(self, task: Task, seconds: float) -> None:
+        """Sleep, first spending what a resumed task still has to fast-forward."""
+        if task.skip > 0:
+            used = min(task.skip, max(0.0, seconds))
+            task.skip -= used
+            seconds -= used
+        await asyncio.sleep(max(0.0, seconds))
+
     async def _wait(self, task: Task, seconds: float) -> None:
         if not self.state.config.step_mode:
-            await asyncio.sleep(max(0.0, seconds))
+            await self._sleep(task, seconds)
             return
         while task.credits <= 0:
             if not self.state.config.step_mode:
-                await asyncio.sleep(max(0.0, seconds))
+                await self._sleep(task, seconds)
                 return
             task.wake.clear()
             try:
@@ -159,7 +199,7 @@ class Lifecycle:
         if hold is None:
             await asyncio.Event().wait()
         else:
-            await asyncio.sleep(hold)
+            await self._sleep(task, hold)
         await self._finish(task, failed=True)
 
     async def _generate_phase(self, task: Task) -> None:
@@ -187,7 +227,7 @@ class Lifecycle:
             if step == 1:
                 await self._wait(task, per_step)
             else:
-                await asyncio.sleep(per_step)
+                await self._sleep(task, per_step)
         if failing:
             for line in FAILURE_LINES:
                 self._stderr(task, line)
@@ -213,6 +253,7 @@ class Lifecycle:
             task.totalcost = cost(self.state.price)
             task.cps = cost(self.state.price / max(task.elapsed(), 1e-3))
             self.state.spent_usd += self.state.price
+        self.state.stats.postprocess_ended(task.id)
         self.enter(task, st.POSTPROCESS_END, [dict(o) for o in task.outputs])
 
     async def _render(self, task: Task) -> list[dict[str, Any]]:

@@ -118,6 +118,7 @@ class Emulator:
             raise
         self._socket = sock
         self._port = sock.getsockname()[1]
+        self.app.state.origin = self.origin  # loaded tasks' output URLs follow the new port
         uv_config = uvicorn.Config(
             self.app,
             http=tracked_protocol(self.app.state.connections),

@@ -175,7 +175,10 @@ class Api:
         return JSONResponse(copy.deepcopy(self.state.tool_payload))
 
     async def cdn(self, request: Request) -> Response:
-        data = self.state.get_file(request.path_params["folder"], request.path_params["name"])
+        folder, name = request.path_params["folder"], request.path_params["name"]
+        data = self.state.get_file(folder, name)
+        if data is None:
+            data = await self.state.regenerate(folder, name)
         if data is None:
             return PlainTextResponse("Not Found", 404)
         cfg = self.state.config
@@ -277,6 +280,7 @@ class EmulatorApp(Gate):
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.state.loop = asyncio.get_running_loop()
         self.state.executor = ThreadPoolExecutor(2, thread_name_prefix="wiro-emulator-png")
+        self.lifecycle.restore_loaded()
         try:
             yield
         finally:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from app.emulator import persist
 from app.emulator.config import EmulatorConfig
 from app.emulator.faults import ConnectionRegistry
+from app.emulator.images import render_png
 from app.emulator.stats import Stats
 from app.emulator.tasks import Task
 from app.emulator.validation import Input, read_inputs
@@ -21,6 +25,7 @@ from app.resources import tool_detail_payload
 
 TOOL_SLUG = ("lykon", "dreamshaper-8")
 PROJECT_ID = "699"
+log = logging.getLogger("app.emulator")
 
 
 @dataclass
@@ -52,6 +57,42 @@ class EmulatorState:
         self.reseed(config.seed)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.executor: ThreadPoolExecutor | None = None
+        self.origin: str | None = None  # "http://host:port" once the runner has bound
+        self.loaded: list[Task] = []  # tasks read from config.state_path at start
+        self.restored: dict[str, Task] = {}  # output folder -> loaded task (re-rendered)
+        self._load()
+
+    def _load(self) -> None:
+        path = self.config.state_path
+        if not path:
+            return
+        tasks, spent = persist.load_or_quarantine(Path(path))
+        projects = self.config.projects
+        for task in tasks:
+            if task.project_key not in projects:  # e.g. the demo's keys change every start
+                task.project_key, task.project_id = self.config.api_key, PROJECT_ID
+            self.tasks[task.id] = task
+            self.by_token[task.socketaccesstoken] = task
+            self._remember_outputs(task)
+            self._next_id = max(self._next_id, int(task.id))
+        self.loaded = tasks
+        self.spent_usd = spent
+
+    def _remember_outputs(self, task: Task) -> None:
+        for output in task.outputs:
+            folder = str(output.get("url") or "").partition("/cdn/")[2].partition("/")[0]
+            if folder:
+                self.restored[folder] = task
+
+    def save(self) -> None:
+        """Persist every task now (when config.state_path is set); never raises."""
+        path = self.config.state_path
+        if not path:
+            return
+        try:
+            persist.save(Path(path), list(self.tasks.values()), self.spent_usd)
+        except (OSError, TypeError, ValueError) as exc:
+            log.warning("could not save emulator state to %s: %s", path, exc)
 
     def reseed(self, seed: int) -> None:
         with self._seed_lock:
@@ -83,6 +124,7 @@ class EmulatorState:
         self.tasks[task.id] = task
         self.by_token[task.socketaccesstoken] = task
         self.stats.count("tasks_created")
+        self.save()
 
     def find(self, params: dict[str, Any]) -> Task | None:
         """Look a task up by taskid, tasktoken or socketaccesstoken."""
@@ -120,6 +162,28 @@ class EmulatorState:
         self.expire_files()
         stored = self.files.get(folder, {}).get(name)
         return stored.data if stored else None
+
+    async def regenerate(self, folder: str, name: str) -> bytes | None:
+        """A loaded task's output rendered again (deterministic), within its TTL."""
+        task = self.restored.get(folder)
+        entry = (
+            next(
+                (o for o in task.outputs if str(o.get("url", "")).endswith(f"/{folder}/{name}")),
+                None,
+            )
+            if task
+            else None
+        )
+        args = persist.render_args(task, name) if task and entry else None
+        if task is None or entry is None or args is None:
+            return None
+        ttl = self.config.output_ttl_seconds
+        if ttl is not None and time.time() - float(entry.get("addedtime") or 0) > ttl:
+            return None
+        loop = asyncio.get_running_loop()
+        data = await loop.run_in_executor(self.executor, render_png, *args)
+        self.store_file(folder, name, data)
+        return data
 
     def expire_files(self) -> None:
         ttl = self.config.output_ttl_seconds

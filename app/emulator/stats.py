@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -34,6 +36,8 @@ class Stats:
             self.content_types: Counter[str] = Counter()
             self.downloads = 0
             self.download_bytes = 0
+            self.postprocess_end_at: dict[str, float] = {}
+            self.opened_by: dict[tuple[str, int], str] = {}  # peer -> its first endpoint
 
     def count(self, attribute: str, key: str | None = None, amount: int = 1) -> None:
         with self._lock:
@@ -51,9 +55,17 @@ class Stats:
                 self.run_calls += 1
             if peer is not None and endpoint != "socket":
                 self.http_peers.add(peer)
+            if peer is not None:
+                self.opened_by.setdefault(peer, endpoint)
             self.user_agents[user_agent] += 1
             if content_type:
                 self.content_types[content_type.split(";")[0].strip().lower()] += 1
+
+    def postprocess_ended(self, task_id: str) -> None:
+        """Notes when a task reached task_postprocess_end (``time.perf_counter``), so a
+        benchmark in the same process can time what a client does after that moment."""
+        with self._lock:
+            self.postprocess_end_at[task_id] = time.perf_counter()
 
     def violation(self, place: str) -> None:
         with self._lock:
@@ -80,4 +92,14 @@ class Stats:
                 "content_types": dict(self.content_types),
                 "downloads": self.downloads,
                 "download_bytes": self.download_bytes,
+                "postprocess_end_at": dict(self.postprocess_end_at),
+                "connections_opened_by": _use_counts(self.opened_by.values()),
             }
+
+
+def _use_counts(first_endpoints: Iterable[str]) -> dict[str, int]:
+    """Client connections by what their first request was: the API, the CDN or the socket."""
+    counts = {"api": 0, "cdn": 0, "socket": 0}
+    for endpoint in first_endpoints:
+        counts[endpoint if endpoint in ("cdn", "socket") else "api"] += 1
+    return counts

@@ -88,6 +88,8 @@ class Task:
     ended: float | None = None
     current_frame: str | None = None
     credits: int = 0
+    created_at: float = field(default_factory=time.time)  # wall clock: drives a resume
+    skip: float = 0.0  # seconds of the lifecycle a resumed task fast-forwards through
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     runner: asyncio.Task[None] | None = None
 
@@ -113,7 +115,10 @@ class Task:
             return 0.0
         return (self.ended if self.ended is not None else time.monotonic()) - self.started
 
-    def to_wire(self, parameters_as_string: bool = False) -> dict[str, Any]:
+    def to_wire(
+        self, parameters_as_string: bool = False, origin: str | None = None
+    ) -> dict[str, Any]:
+        """The Task/Detail record; ``origin`` rebases output URLs on the answering server."""
         t = {name: str(self.times.get(name, 0)) for name in (*TIME_FIELDS, "starttime", "endtime")}
         size = sum(int(o["size"]) for o in self.outputs)
         return {
@@ -143,7 +148,7 @@ class Task:
             **{name: t[name] for name in TIME_FIELDS},
             "pexit": self.pexit,
             "categories": self.categories,
-            "outputs": [dict(o) for o in self.outputs],
+            "outputs": [rebase(o, origin) for o in self.outputs],
             "size": str(size),
         }
 
@@ -166,6 +171,16 @@ def output_entry(task: Task, folder: str, name: str, size: int) -> dict[str, Any
         "expiretime": None,
         "url": f"{task.origin}/cdn/{folder}/{name}",
     }
+
+
+def rebase(output: dict[str, Any], origin: str | None) -> dict[str, Any]:
+    """A copy of an output entry whose URL points at ``origin`` (None: left as stored)."""
+    entry = dict(output)
+    url = str(entry.get("url") or "")
+    at = url.find("/cdn/")
+    if origin and at >= 0:
+        entry["url"] = origin + url[at:]
+    return entry
 
 
 def cdn_folder() -> str:

@@ -65,9 +65,17 @@ async def load_schema(client: WiroClient, timeout: float = 8.0) -> ToolSchema:
 
 
 async def open_studio(
-    spec: ConnectionSpec, paths: AppPaths, *, spawner: Spawner | None = None, **options: Any
+    spec: ConnectionSpec,
+    paths: AppPaths,
+    *,
+    spawner: Spawner | None = None,
+    watcher_options: dict[str, Any] | None = None,
+    **options: Any,
 ) -> Studio:
-    """Client, watcher, history and studio for ``spec``; unfinished work is re-attached."""
+    """Client, watcher, history and studio for ``spec``; unfinished work is re-attached.
+
+    ``watcher_options`` go to the TaskWatcher (poll intervals, ``connect``: tests, benchmarks).
+    """
     client = WiroClient(spec.api_config(), spec.credentials)
     try:
         schema = await load_schema(client)
@@ -79,7 +87,7 @@ async def open_studio(
     studio = Studio(
         schema=schema,
         client=client,
-        watcher=TaskWatcher(client),
+        watcher=TaskWatcher(client, **(watcher_options or {})),
         history=history,
         library_dir=paths.library_dir(spec.demo),
         spawner=spawner,

@@ -212,16 +212,13 @@ class AppController(QObject):
         if running == 0:
             self.spawn(self.shutdown(), name="shutdown")
             return False
-        demo = bool(self.spec and self.spec.demo)
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Quit Wiro Studio?")
         box.setText(f"{running} generation{'s are' if running != 1 else ' is'} still in progress.")
         box.setInformativeText(
-            "The offline demo stops with the app, so these will not finish."
-            if demo
-            else "They keep running on Wiro. Wiro Studio picks them up and downloads their "
-            "images the next time you open it."
+            "Nothing is lost: Wiro Studio picks them up and downloads their images the next "
+            "time you open it."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Cancel)
         quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
