@@ -23,10 +23,12 @@ from app.core.schema import FieldKind, FieldSpec, ToolSchema
 from app.ui import style
 from app.ui.fields import FieldWidget, create_field, register_field
 from app.ui.generate_panel import GeneratePanel
+from app.ui.prompt_editor import PromptField  # registers the prompt and negativePrompt fields
 from app.ui.seed_field import SeedField
+from app.ui.size_presets import SizeTools
 from app.ui.widgets import CollapsibleSection, InfoBadge
 
-__all__ = ["GeneratePanel", "SchemaForm", "register_field"]
+__all__ = ["GeneratePanel", "PromptField", "SchemaForm", "register_field"]
 
 SEED_ID = "seed"
 # Fields shown side by side in one row: the first one's row carries the second one.
@@ -52,6 +54,7 @@ class SchemaForm(QWidget):
         self._show_inline = False
         self._last_seed: int | None = None
         self._grid_labels: list[QWidget] = []
+        self.size_tools: SizeTools | None = None
         self._error_timer = QTimer(self)
         self._error_timer.setSingleShot(True)
         self._error_timer.setInterval(ERROR_DELAY_MS)
@@ -94,11 +97,15 @@ class SchemaForm(QWidget):
         column.addStretch(1)
         scroll.setWidget(content)
         chain = [w for field in self._fields.values() for w in field.focus_chain()]
+        if self.size_tools is not None:
+            after = chain.index(self.size_tools.height_field.focus_chain()[-1]) + 1
+            chain[after:after] = self.size_tools.focus_chain()
         if self.advanced_section is not None:
             first_advanced = self._fields[advanced[0].id].focus_chain()[0]
             chain.insert(chain.index(first_advanced), self.advanced_section.toggle)
         for before, after in zip(chain, [*chain[1:], self.reset_button], strict=False):
             QWidget.setTabOrder(before, after)
+        self._tab_chain = [*chain, self.reset_button]
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -195,7 +202,32 @@ class SchemaForm(QWidget):
         column.addLayout(row)
         for field in (first, second):
             column.addWidget(field.error_label)
+        if (first.spec.id, second.spec.id) == ("width", "height"):
+            self.size_tools = SizeTools(first, second, lambda: self._bulk)
+            column.addWidget(self.size_tools)
         return box
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab follows the form's own order, skipping what is disabled or folded away.
+
+        Qt's chain alone is not enough: a disabled editor (the seed while random) or a widget
+        placed after an editor made Tab fall back onto a field wrapper and jump backwards.
+        """
+        focus = QApplication.focusWidget()
+        if focus in self._tab_chain:
+            step = 1 if next else -1
+            index = self._tab_chain.index(focus) + step
+            while 0 <= index < len(self._tab_chain):
+                widget = self._tab_chain[index]
+                tabbable = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                if tabbable and widget.isEnabled() and widget.isVisibleTo(self):
+                    reason = (
+                        Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+                    )
+                    widget.setFocus(reason)
+                    return True
+                index += step
+        return super().focusNextPrevChild(next)
 
     # -- values -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,13 +28,17 @@ from app import APP_NAME, __version__
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.studio import Studio
+from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
 from app.ui import actions, style
 from app.ui.bridge import StudioBridge
 from app.ui.form import GeneratePanel, SchemaForm
 from app.ui.gallery import Gallery
 from app.ui.gallery_text import seed_label
+from app.ui.inspiration import InspirationPanel
 from app.ui.notify import Notifier
+from app.ui.presets import PresetsMenu
+from app.ui.prompt_library import PromptLibrary, controller_runner
 from app.ui.tasks_panel import TasksPanel
 from app.ui.thumbnails import ThumbnailLoader
 from app.ui.viewer import CompareView, ImageViewer
@@ -42,6 +47,8 @@ if TYPE_CHECKING:
     from app.ui.app_controller import AppController
 
 log = logging.getLogger(__name__)
+
+TASK_ROWS_AT_START = 200  # finished generations listed in the Tasks panel when the app starts
 
 
 class MainWindow(QMainWindow):
@@ -109,6 +116,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.mode_label)
         self._make_menus()
         self._connect_signals()
+        self._make_library()  # history & library: filter bar, delete/undo, export, read-back
+        self._make_inspiration()
 
     # -- construction ------------------------------------------------------------------
 
@@ -153,6 +162,11 @@ class MainWindow(QMainWindow):
         about = QAction(f"&About {APP_NAME}", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+        from app.ui.diagnostics_copy import copy_diagnostics
+
+        self.diagnostics_action = QAction("Copy &diagnostics", self)
+        self.diagnostics_action.triggered.connect(lambda: copy_diagnostics(self))
+        help_menu.addAction(self.diagnostics_action)
         self.help_menu = help_menu
 
     def _connect_signals(self) -> None:
@@ -176,12 +190,82 @@ class MainWindow(QMainWindow):
         self.viewer.next_requested.connect(lambda: self._step_viewer(1))
         self.viewer.previous_requested.connect(lambda: self._step_viewer(-1))
 
+    # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
+
+    def _make_inspiration(self) -> None:
+        """The Inspiration dock (a tab beside Tasks), its View action and the Presets menu."""
+        store = PromptStore.in_folder(self.controller.paths.data_dir)
+        self.prompt_library = PromptLibrary(store, controller_runner(self.controller), self)
+        self.inspiration = InspirationPanel(self.prompt_library, lambda: self.form)
+        dock = QDockWidget("Inspiration", self)
+        dock.setObjectName("inspiration-dock")
+        dock.setWidget(self.inspiration)
+        dock.setFeatures(
+            self.tasks_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
+        self.tabifyDockWidget(self.tasks_dock, dock)
+        self.tasks_dock.raise_()
+        self.inspiration_dock = dock
+        self.inspiration_action = QAction("&Inspiration", self, shortcut=QKeySequence("Ctrl+I"))
+        self.inspiration_action.setCheckable(True)
+        self.inspiration_action.triggered.connect(self._on_inspiration_action_triggered)
+        dock.visibilityChanged.connect(self.inspiration_action.setChecked)
+        self.view_menu.insertAction(self.view_menu.actions()[1], self.inspiration_action)
+        self.presets_menu = PresetsMenu(self.prompt_library, lambda: self.form, self)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.presets_menu)
+        self.inspiration.notice_posted.connect(self.show_notice)
+        self.presets_menu.notice_posted.connect(self.show_notice)
+        self.bridge.generation_changed.connect(self.inspiration.note_generation)
+        self.prompt_library.load()
+
+    def show_inspiration(self) -> None:
+        self.inspiration_dock.show()
+        self.inspiration_dock.raise_()
+        self.inspiration.focus_search()
+
+    def _on_inspiration_action_triggered(self, checked: bool) -> None:
+        if checked:
+            self.show_inspiration()
+        else:
+            self.inspiration_dock.close()
+
+    # -- history and library: filter bar, spend, delete/undo, export, read-back --------
+
+    def _make_library(self) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        from app.ui.library_flow import LibraryFlow
+        from app.ui.readback_flow import ReadbackFlow
+
+        self.library_flow = LibraryFlow(self)
+        self.readback_flow = ReadbackFlow(self)
+        self.open_image_action = QAction(
+            "&Open image…", self, shortcut=QKeySequence.StandardKey.Open
+        )
+        self.open_image_action.setStatusTip("Read the settings stored in a PNG, JPEG or WebP")
+        self.open_image_action.triggered.connect(self.readback_flow.open_dialog)
+        menus = self.menuBar().findChildren(QMenu)
+        file_menu = next(m for m in menus if self.save_action in m.actions())
+        file_menu.insertAction(self.save_action, self.open_image_action)
+        file_menu.insertSeparator(self.save_action)
+        after_save = file_menu.actions()[file_menu.actions().index(self.save_action) + 1]
+        file_menu.insertAction(after_save, self.library_flow.export_action)
+        edit = QMenu("&Edit", self)
+        edit.addAction(self.library_flow.undo_action)
+        edit.addSeparator()
+        edit.addAction(self.gallery.delete_action)
+        edit.addAction(self.library_flow.filter_bar.find_action)
+        self.menuBar().insertMenu(self.view_menu.menuAction(), edit)
+        self.edit_menu = edit
+
     # -- binding to a studio -----------------------------------------------------------
 
     def bind(self, studio: Studio | None, spec: ConnectionSpec | None) -> None:
         self.studio, self.spec = studio, spec
         self.bridge.attach(studio)
         if studio is None:
+            self.library_flow.unbind()
             self.mode_label.setText("Not connected")
             if self.generate_panel is not None:
                 self.generate_panel.setEnabled(False)
@@ -195,11 +279,14 @@ class MainWindow(QMainWindow):
         )
         self.gallery.set_images([])
         self.tasks.clear()
+        self.library_flow.bind(studio, spec)  # the gallery loads from the database in pages
         history = await studio.history(limit=200)
-        for state in reversed(history):
+        self.inspiration.bind_tool(studio.schema.inspire, history)
+        # Finished work beyond the latest few stays in the gallery and history, not as task rows:
+        # each row is a dozen widgets (~1.8 ms), so 200 of them cost a third of a second at start.
+        recent = [s for i, s in enumerate(history) if i < TASK_ROWS_AT_START or not s.is_final]
+        for state in reversed(recent):
             self.tasks.update_generation(state)
-            for record in state.images:
-                self.gallery.add_image(record, state)
         self.statusBar().showMessage("Ready", 3000)
 
     def _build_form(self, studio: Studio) -> None:
@@ -311,12 +398,7 @@ class MainWindow(QMainWindow):
             )
             dialog.open()
             return
-        studio = self.studio
-        self._choose_folder(
-            lambda folder: self._spawn(
-                self._saved(actions.save_to_folder(studio, image_ids, folder)), "save"
-            )
-        )
+        self.library_flow.export(image_ids)  # folder, file-name template, strip metadata
 
     def _on_gallery_save_all(self, generation_id: int) -> None:
         state = self.studio.generation(generation_id) if self.studio else None
