@@ -8,11 +8,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app import __version__
 from app.api.client import WiroClient
 from app.api.errors import (
     BadResponseError,
@@ -24,19 +22,17 @@ from app.api.errors import (
     WiroError,
 )
 from app.api.watcher import TaskWatcher
-from app.core.filenames import render_template, template_context
-from app.core.metadata import image_texts
 from app.core.params import validate
 from app.core.schema import ToolSchema
 from app.core.status import StopAction, stop_action
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
-from app.services.follow import Follower, output_from_json
+from app.services.follow import Follower
 from app.services.ledger import Ledger
 from app.services.library import Library
+from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
 from app.services.state import generation_state
 from app.storage.history import HistoryStore
-from app.storage.library import export_image, export_image_to
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +75,12 @@ class Studio:
             watcher,
             library_dir=library_dir,
             io_executor=self._io,
-            on_image=self._on_image_stored,
+            on_image=lambda record: self.saver.auto_save(record, self.spawner),
             retry_delay=retry_delay,
         )
         self.library = Library(self.ledger, library_dir, self._io)  # gallery queries, trash
         self.slot_retry_seconds = slot_retry_seconds
-        self.auto_save_dir: Path | None = None
-        self.filename_template = "{date} {time} {seed} {prompt:40}"
+        self.saver = ImageSaver(self.ledger, schema.slug, self._io)
         self._queue: deque[int] = deque()
         self._active: set[int] = set()
         self._stop_requested: set[int] = set()
@@ -350,17 +345,6 @@ class Studio:
     async def set_starred(self, image_id: int, starred: bool) -> None:
         await self.ledger.db(self.ledger.history.set_starred, image_id, starred)
 
-    def metadata_texts(self, record: ImageRecord) -> dict[str, str]:
-        state = self.ledger.get(record.generation_id)
-        return image_texts(
-            state.params if state else {},
-            tool=self.schema.slug,
-            task_id=state.task_id if state else None,
-            image_index=record.index,
-            image_seed=record.seed,
-            app_version=__version__,
-        )
-
     async def save_images(
         self,
         images: Sequence[ImageRecord],
@@ -369,27 +353,13 @@ class Studio:
         stem: Callable[[ImageRecord], str] | None = None,
         strip_metadata: bool = False,
     ) -> list[Path]:
-        """Exports copies with metadata (pixels bit-exact) under unique sanitized names."""
-        loop = asyncio.get_running_loop()
-        saved = []
-        for record in images:
-            name = stem(record) if stem else self.default_stem(record)
-            texts = None if strip_metadata else self.metadata_texts(record)
-            path = await loop.run_in_executor(
-                self._io,
-                lambda r=record, n=name, t=texts: export_image(
-                    r.path, folder, n, texts=t, strip=strip_metadata
-                ),
-            )
-            saved.append(path)
-        return saved
+        return await self.saver.save_images(images, folder, stem=stem, strip=strip_metadata)
 
     async def save_image_as(self, record: ImageRecord, dest: Path) -> Path:
-        texts = self.metadata_texts(record)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._io, lambda: export_image_to(record.path, dest, texts=texts)
-        )
+        return await self.saver.save_as(record, dest)
+
+    def default_stem(self, record: ImageRecord, template: str | None = None) -> str:
+        return self.saver.stem(record, template)
 
     async def image(self, image_id: int) -> ImageRecord | None:
         return await self.ledger.image(image_id)
@@ -399,34 +369,6 @@ class Studio:
             await self.library.settle_trash()
         except Exception:
             log.exception("could not empty the library's trash")
-
-    def default_stem(self, record: ImageRecord, template: str | None = None) -> str:
-        state = self.ledger.get(record.generation_id)
-        ctx = template_context(
-            state.params if state else {},
-            when=datetime.fromtimestamp(record.created_at or time.time()),
-            task_id=state.task_id if state else None,
-            index=record.index,
-            seed=record.seed,
-        )
-        return render_template(template or self.filename_template, ctx)
-
-    def _on_image_stored(self, record: ImageRecord) -> None:
-        if self.auto_save_dir is None or self._closed:
-            return
-        folder = self.auto_save_dir
-
-        async def save() -> None:
-            try:
-                await self.save_images([record], folder)
-            except OSError as exc:
-                self.ledger.notice(f"Auto-save to {folder} failed: {exc.strerror}", "error")
-
-        self.spawner.spawn(save(), name=f"autosave-{record.id}")
-
-    async def outputs_of(self, generation_id: int) -> list[Any]:
-        row = await self.ledger.db(self.ledger.history.generation, generation_id)
-        return [output_from_json(o) for o in (row.outputs or [])] if row else []
 
 
 def _sentence(text: str) -> str:

@@ -195,9 +195,14 @@ class AppController(QObject):
         if self.studio is None or self.spec is None:
             return
         wanted = self.settings.auto_save_demo if self.spec.demo else self.settings.auto_save
-        folder = self.settings.output_dir or str(self.paths.default_output_dir)
-        self.studio.auto_save_dir = Path(folder) if wanted and not self.smoke else None
-        self.studio.filename_template = self.settings.filename_template
+        folder = self.output_dir()
+        self.studio.saver.auto_save_dir = folder if wanted and not self.smoke else None
+        self.studio.saver.filename_template = self.settings.filename_template
+
+    def output_dir(self) -> Path:
+        """Where saved and auto-saved images go: the chosen folder or Pictures/Wiro Studio."""
+        folder = self.settings.output_dir
+        return Path(folder) if folder else self.paths.default_output_dir
 
     async def save_settings(self) -> None:
         await self.io(self.settings_store.save, self.settings)

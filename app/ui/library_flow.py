@@ -340,9 +340,7 @@ class LibraryFlow(QObject):
         dialog.open()
 
     def _default_folder(self) -> Path:
-        controller = self.window.controller
-        folder = controller.settings.output_dir
-        return Path(folder) if folder else controller.paths.default_output_dir
+        return self.window.controller.output_dir()
 
     async def _export(self, studio: Studio, ids: list[int], choice: ExportChoice) -> list[Path]:
         self._export_choice = choice

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -34,7 +32,7 @@ from app.ui import actions, style
 from app.ui.bridge import StudioBridge
 from app.ui.form import GeneratePanel, SchemaForm
 from app.ui.gallery import Gallery
-from app.ui.gallery_text import seed_label
+from app.ui.image_actions import ImageActions
 from app.ui.inspiration import InspirationPanel
 from app.ui.notify import Notifier
 from app.ui.presets import PresetsMenu
@@ -48,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TASK_ROWS_AT_START = 200  # finished generations listed in the Tasks panel when the app starts
+TASK_ROWS_AT_START = 20  # finished generations listed in the Tasks panel when the app starts
 
 
 class MainWindow(QMainWindow):
@@ -140,7 +138,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.save_action = QAction("&Save selected…", self, shortcut=QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(
-            lambda: self._on_gallery_save(self.gallery.selected_image_ids())
+            lambda: self.image_actions.save(self.gallery.selected_image_ids())
         )
         file_menu.addAction(self.save_action)
         settings = QAction("Se&ttings…", self, shortcut=QKeySequence("Ctrl+,"))
@@ -176,19 +174,8 @@ class MainWindow(QMainWindow):
         self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
         self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
         self.tasks.selected.connect(self._on_tasks_selected)
-        g = self.gallery
-        g.image_activated.connect(self._on_gallery_image_activated)
-        g.save_requested.connect(self._on_gallery_save)
-        g.save_all_requested.connect(self._on_gallery_save_all)
-        g.copy_requested.connect(self._on_gallery_copy)
-        g.open_folder_requested.connect(self._on_gallery_open_folder)
-        g.reuse_settings_requested.connect(self._on_gallery_reuse_settings)
-        g.reuse_seed_requested.connect(self._on_gallery_reuse_seed)
-        g.star_toggled.connect(self._on_gallery_star_toggled)
-        g.compare_requested.connect(self._on_gallery_compare)
+        self.image_actions = ImageActions(self)
         self.viewer.closed.connect(self.show_gallery)
-        self.viewer.next_requested.connect(lambda: self._step_viewer(1))
-        self.viewer.previous_requested.connect(lambda: self._step_viewer(-1))
 
     # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
 
@@ -350,112 +337,8 @@ class MainWindow(QMainWindow):
         self.show_gallery()
         self.gallery.select_generation(generation_id)
 
-    def _record(self, image_id: int) -> ImageRecord | None:
-        return self.gallery.record(image_id)
-
-    def _on_gallery_image_activated(self, image_id: int) -> None:
-        record = self._record(image_id)
-        if record is None:
-            return
-        self.viewer.show_image(record, self._caption(record))
-        self.center.setCurrentWidget(self.viewer)
-        self.viewer.setFocus()
-
-    def _step_viewer(self, delta: int) -> None:
-        ids = self.gallery.image_ids()
-        current = self.viewer.current_id()
-        if current not in ids:
-            return
-        index = ids.index(current) + delta
-        if 0 <= index < len(ids):
-            self._on_gallery_image_activated(ids[index])
-
-    def _caption(self, record: ImageRecord) -> str:
-        state = self.studio.generation(record.generation_id) if self.studio else None
-        params = state.params if state else {}
-        prompt = str(params.get("prompt", ""))[:120]
-        seed = seed_label(record.seed, record.index, params)
-        return f"{record.width}×{record.height} · {seed} · {prompt}"
-
     def show_gallery(self) -> None:
         self.center.setCurrentWidget(self.gallery)
-
-    def _on_gallery_save(self, image_ids: list[int]) -> None:
-        if not image_ids or self.studio is None:
-            return
-        if len(image_ids) == 1:
-            record = self._record(image_ids[0])
-            if record is None:
-                return
-            start = self._output_dir() / (self.studio.default_stem(record) + record.path.suffix)
-            dialog = QFileDialog(self, "Save image", str(start), "PNG image (*.png)")
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            studio, image_id = self.studio, image_ids[0]
-            dialog.fileSelected.connect(
-                lambda path: self._spawn(
-                    self._saved(actions.save_as(studio, image_id, Path(path))), "save-as"
-                )
-            )
-            dialog.open()
-            return
-        self.library_flow.export(image_ids)  # folder, file-name template, strip metadata
-
-    def _on_gallery_save_all(self, generation_id: int) -> None:
-        state = self.studio.generation(generation_id) if self.studio else None
-        if state is not None:
-            self._on_gallery_save([i.id for i in state.images] or [])
-
-    async def _saved(self, coro: Any) -> None:
-        result = await coro
-        paths = result if isinstance(result, list) else [result] if result else []
-        if paths:
-            where = paths[0].parent
-            self.show_notice(f"Saved {len(paths)} image{'s' if len(paths) != 1 else ''} to {where}")
-
-    def _choose_folder(self, then: Any) -> None:
-        dialog = QFileDialog(self, "Save images into folder", str(self._output_dir()))
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.fileSelected.connect(lambda path: then(Path(path)))
-        dialog.open()
-
-    def _output_dir(self) -> Path:
-        folder = self.controller.settings.output_dir
-        return Path(folder) if folder else self.controller.paths.default_output_dir
-
-    def _on_gallery_copy(self, image_id: int) -> None:
-        if self.studio is not None:
-            self._spawn(actions.copy_image(self.studio, image_id), "copy")
-            self.show_notice("Image copied to the clipboard")
-
-    def _on_gallery_open_folder(self, image_id: int) -> None:
-        record = self._record(image_id)
-        if record is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(record.path.parent)))
-
-    def _on_gallery_reuse_settings(self, image_id: int) -> None:
-        record = self._record(image_id)
-        state = self.studio.generation(record.generation_id) if record and self.studio else None
-        if state is not None and self.form is not None:
-            self.form.set_values(state.params)
-            self.form.fix_seed(int(state.params.get("seed", 0)))
-            self.show_notice("Settings loaded into the form")
-
-    def _on_gallery_reuse_seed(self, image_id: int) -> None:
-        record = self._record(image_id)
-        if record is not None and record.seed is not None and self.form is not None:
-            self.form.fix_seed(record.seed)
-            self.show_notice(f"Seed fixed at {record.seed}")
-
-    def _on_gallery_star_toggled(self, image_id: int, starred: bool) -> None:
-        if self.studio is not None:
-            self._spawn(self.studio.set_starred(image_id, starred), "star")
-
-    def _on_gallery_compare(self, left: int, right: int) -> None:
-        a, b = self._record(left), self._record(right)
-        if a is not None and b is not None:
-            self.compare.show_images(a, b, self._caption(a), self._caption(b))
-            self.center.setCurrentWidget(self.compare)
 
     # -- dialogs -----------------------------------------------------------------------
 

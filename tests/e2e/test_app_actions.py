@@ -39,16 +39,16 @@ def test_copy_reuse_and_background_notification(qloop, harness_factory):
             assert window.notifier.sent, "a finished generation in the background notifies"
         second = state.images[1]
         QGuiApplication.clipboard().clear()
-        window._on_gallery_copy(second.id)
+        window.image_actions.copy(second.id)
         await harness.wait(lambda: not QGuiApplication.clipboard().image().isNull())
         assert QGuiApplication.clipboard().image().width() == 128
 
         window.form.set_values({"steps": 30})
-        window._on_gallery_reuse_settings(second.id)
+        window.image_actions.reuse_settings(second.id)
         values = window.form.values()
         assert values["steps"] == 9 and str(values["seed"]) == str(state.params["seed"])
         assert not window.form.random_seed_enabled()
-        window._on_gallery_reuse_seed(second.id)
+        window.image_actions.reuse_seed(second.id)
         assert str(window.form.values()["seed"]) == str(second.seed)
         assert await harness.stop() == 0
 

@@ -73,7 +73,7 @@ def test_export_from_the_window_names_files_by_template(
         state = await generate(harness, controller, long_prompt, samples=3)
         ids = [i.id for i in state.images]
         window.gallery.select_images(ids)
-        window._on_gallery_save(ids)  # File > Save selected with several images
+        window.image_actions.save(ids)  # File > Save selected with several images
         dialog = window.library_flow.export_dialog
         assert dialog.isVisible() and dialog.windowModality() != Qt.WindowModality.NonModal
         assert "Ünïcode ☃ a_b_c_" in dialog.preview_label.text()

@@ -1,0 +1,103 @@
+"""Saving images out of the library: names from a template, our metadata, pixels untouched."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from datetime import datetime
+from pathlib import Path
+
+from app import __version__
+from app.core.filenames import render_template, template_context
+from app.core.metadata import image_texts
+from app.services.events import ImageRecord
+from app.services.ledger import Ledger
+from app.services.spawn import Spawner
+from app.storage.library import export_image, export_image_to
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TEMPLATE = "{date} {time} {seed} {prompt:40}"
+
+
+class ImageSaver:
+    """Exports copies with A1111 + JSON chunks; file work runs on the I/O executor."""
+
+    def __init__(self, ledger: Ledger, tool: str, io: Executor) -> None:
+        self.ledger = ledger
+        self.tool = tool
+        self.io = io
+        self.filename_template = DEFAULT_TEMPLATE
+        self.auto_save_dir: Path | None = None
+
+    def metadata_texts(self, record: ImageRecord) -> dict[str, str]:
+        state = self.ledger.get(record.generation_id)
+        return image_texts(
+            state.params if state else {},
+            tool=self.tool,
+            task_id=state.task_id if state else None,
+            image_index=record.index,
+            image_seed=record.seed,
+            app_version=__version__,
+        )
+
+    def stem(self, record: ImageRecord, template: str | None = None) -> str:
+        state = self.ledger.get(record.generation_id)
+        ctx = template_context(
+            state.params if state else {},
+            when=datetime.fromtimestamp(record.created_at or time.time()),
+            task_id=state.task_id if state else None,
+            index=record.index,
+            seed=record.seed,
+        )
+        return render_template(template or self.filename_template, ctx)
+
+    async def save_images(
+        self,
+        images: Sequence[ImageRecord],
+        folder: Path,
+        *,
+        stem: Callable[[ImageRecord], str] | None = None,
+        strip: bool = False,
+    ) -> list[Path]:
+        """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata."""
+        loop = asyncio.get_running_loop()
+        saved = []
+        for record in images:
+            name = stem(record) if stem else self.stem(record)
+            texts = None if strip else self.metadata_texts(record)
+            path = await loop.run_in_executor(
+                self.io,
+                lambda r=record, n=name, t=texts: export_image(
+                    r.path, folder, n, texts=t, strip=strip
+                ),
+            )
+            saved.append(path)
+        return saved
+
+    async def save_as(self, record: ImageRecord, dest: Path) -> Path:
+        texts = self.metadata_texts(record)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.io, lambda: export_image_to(record.path, dest, texts=texts)
+        )
+
+    def auto_save(self, record: ImageRecord, spawner: Spawner) -> None:
+        """With auto-save on, every stored image is also written to the output folder."""
+        folder = self.auto_save_dir
+        if folder is None:
+            return
+
+        async def save() -> None:
+            try:
+                await self.save_images([record], folder)
+            except OSError as exc:
+                self.ledger.notice(f"Auto-save to {folder} failed: {exc.strerror}", "error")
+
+        try:
+            spawner.spawn(save(), name=f"autosave-{record.id}")
+        except RuntimeError:  # closing: the image is safe in the library, only the copy waits
+            log.info("auto-save of image %s skipped while closing", record.id)

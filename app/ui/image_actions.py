@@ -1,0 +1,142 @@
+"""What the gallery's image actions do: view, save, copy, open folder, reuse, star, compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
+
+from app.services.events import ImageRecord
+from app.ui import actions
+from app.ui.gallery_text import seed_label
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+class ImageActions(QObject):
+    """Connects the gallery's and viewer's requests to the studio; never blocks, never exec()."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        g = window.gallery
+        g.image_activated.connect(self.view)
+        g.save_requested.connect(self.save)
+        g.save_all_requested.connect(self.save_generation)
+        g.copy_requested.connect(self.copy)
+        g.open_folder_requested.connect(self.open_folder)
+        g.reuse_settings_requested.connect(self.reuse_settings)
+        g.reuse_seed_requested.connect(self.reuse_seed)
+        g.star_toggled.connect(self.star)
+        g.compare_requested.connect(self.compare)
+        window.viewer.next_requested.connect(lambda: self.step_viewer(1))
+        window.viewer.previous_requested.connect(lambda: self.step_viewer(-1))
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        self.window.controller.spawn(coro, name=name)
+
+    def _record(self, image_id: int) -> ImageRecord | None:
+        return self.window.gallery.record(image_id)
+
+    def caption(self, record: ImageRecord) -> str:
+        studio = self.window.studio
+        state = studio.generation(record.generation_id) if studio else None
+        params = state.params if state else {}
+        prompt = str(params.get("prompt", ""))[:120]
+        seed = seed_label(record.seed, record.index, params)
+        return f"{record.width}×{record.height} · {seed} · {prompt}"
+
+    def view(self, image_id: int) -> None:
+        record = self._record(image_id)
+        if record is None:
+            return
+        viewer = self.window.viewer
+        viewer.show_image(record, self.caption(record))
+        self.window.center.setCurrentWidget(viewer)
+        viewer.setFocus()
+
+    def step_viewer(self, delta: int) -> None:
+        ids = self.window.gallery.image_ids()
+        current = self.window.viewer.current_id()
+        if current not in ids:
+            return
+        index = ids.index(current) + delta
+        if 0 <= index < len(ids):
+            self.view(ids[index])
+
+    def save(self, image_ids: list[int]) -> None:
+        """One image: a Save As dialog; several: the export dialog (folder, template, strip)."""
+        studio = self.window.studio
+        if not image_ids or studio is None:
+            return
+        if len(image_ids) > 1:
+            self.window.library_flow.export(image_ids)
+            return
+        image_id = image_ids[0]
+        record = self._record(image_id)
+        if record is None:
+            return
+        folder = self.window.controller.output_dir()
+        start = folder / (studio.default_stem(record) + record.path.suffix)
+        dialog = QFileDialog(self.window, "Save image", str(start), "PNG image (*.png)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(
+            lambda path: self._spawn(
+                self._saved(actions.save_as(studio, image_id, Path(path))), "save-as"
+            )
+        )
+        dialog.open()
+
+    def save_generation(self, generation_id: int) -> None:
+        studio = self.window.studio
+        state = studio.generation(generation_id) if studio else None
+        if state is not None:
+            self.save([i.id for i in state.images])
+
+    async def _saved(self, coro: Any) -> None:
+        result = await coro
+        paths = result if isinstance(result, list) else [result] if result else []
+        if paths:
+            count = f"{len(paths)} image{'s' if len(paths) != 1 else ''}"
+            self.window.show_notice(f"Saved {count} to {paths[0].parent}")
+
+    def copy(self, image_id: int) -> None:
+        if self.window.studio is not None:
+            self._spawn(actions.copy_image(self.window.studio, image_id), "copy")
+            self.window.show_notice("Image copied to the clipboard")
+
+    def open_folder(self, image_id: int) -> None:
+        record = self._record(image_id)
+        if record is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(record.path.parent)))
+
+    def reuse_settings(self, image_id: int) -> None:
+        """Loads the task's parameters exactly (its seed fixed), so the batch can be redone."""
+        record = self._record(image_id)
+        studio, form = self.window.studio, self.window.form
+        state = studio.generation(record.generation_id) if record and studio else None
+        if state is not None and form is not None:
+            form.set_values(state.params)
+            form.fix_seed(int(state.params.get("seed", 0)))
+            self.window.show_notice("Settings loaded into the form")
+
+    def reuse_seed(self, image_id: int) -> None:
+        record = self._record(image_id)
+        form = self.window.form
+        if record is not None and record.seed is not None and form is not None:
+            form.fix_seed(record.seed)
+            self.window.show_notice(f"Seed fixed at {record.seed}")
+
+    def star(self, image_id: int, starred: bool) -> None:
+        if self.window.studio is not None:
+            self._spawn(self.window.studio.set_starred(image_id, starred), "star")
+
+    def compare(self, left: int, right: int) -> None:
+        a, b = self._record(left), self._record(right)
+        if a is not None and b is not None:
+            self.window.compare.show_images(a, b, self.caption(a), self.caption(b))
+            self.window.center.setCurrentWidget(self.window.compare)
