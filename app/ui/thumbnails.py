@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage, QImageReader, QPixmap
 FULL_SIZE = 0
 """``max_side`` meaning "the whole image, not scaled"."""
 
-DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 MAX_QUEUED_THUMBNAILS = 400  # older requests are dropped: they scrolled out of sight long ago
 
 Key = tuple[str, int]

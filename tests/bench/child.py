@@ -1,0 +1,264 @@
+"""Subprocess side of the start and memory benchmarks: one process start per run.
+
+``python -m tests.bench.child bare`` shows a bare PySide6 QMainWindow (1280×800, as the app's
+default) and reports when its first paint is done and the event loop is idle again.
+
+``python -m tests.bench.child app --data-dir D [--images N] [--scroll]`` runs the real app
+(``app.main.main(["--demo", "--data-dir", D])``) and reports when it is interactive: the
+demo start has finished (studio bound, form built), the gallery holds its first page (or the
+library query came back empty), the gallery has painted that, and the event loop is idle
+again. With ``--scroll`` it then waits for every page of the library, scrolls the gallery
+from top to bottom one viewport height per step (each step painted, at least 16 ms apart,
+like a fast flick), waits for the thumbnail loader to drain, and reports the peak RSS.
+
+The only hooks are wrappers around ``AppController.run`` and ``start_demo``, installed here:
+the app's own start path is measured unchanged. The last stdout line is ``RESULT {json}``
+with ``time.perf_counter()`` stamps; the parent subtracts its own stamp taken just before
+spawning (perf_counter is CLOCK_MONOTONIC on Linux, shared by processes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+
+WATCHDOG_SECONDS = 240
+
+
+def _emit(result: dict) -> None:
+    sys.stdout.write("RESULT " + json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+def _watchdog(seconds: float) -> None:
+    def expire() -> None:
+        time.sleep(seconds)
+        sys.stderr.write(f"bench child: watchdog expired after {seconds:.0f} s\n")
+        sys.stderr.flush()
+        os._exit(3)
+
+    threading.Thread(target=expire, daemon=True).start()
+
+
+def bare() -> int:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.resize(1280, 800)
+    stamps: dict[str, float] = {}
+
+    def idle() -> None:
+        stamps["ready"] = time.perf_counter()
+        app.quit()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and "painted" not in stamps:
+                stamps["painted"] = time.perf_counter()
+                QTimer.singleShot(0, idle)
+            return False
+
+    watcher = FirstPaint()
+    window.installEventFilter(watcher)
+    window.show()
+    app.exec()
+    _emit({"ready": stamps["ready"], "window_painted": stamps["painted"]})
+    return 0
+
+
+class _Probe:
+    """Polls the running app (2 ms timer) for readiness, then times the next gallery paint."""
+
+    def __init__(self, controller, expect_images: int, scroll: bool) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.controller = controller
+        self.expect_images = expect_images
+        self.scroll = scroll
+        self.stamps: dict[str, float] = {}
+        self.info: dict[str, object] = {}
+        self._armed = False
+        self._paints = 0
+        probe = self
+
+        class Paints(QObject):
+            def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    probe._on_paint(obj)
+                return False
+
+        self._filter = Paints()
+        self._timer = QTimer()
+        self._timer.setInterval(2)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        self._hooked = False
+        self.started = False  # set when AppController.start_demo() has returned
+
+    def _window(self):  # type: ignore[no-untyped-def]
+        return self.controller.window
+
+    def _poll(self) -> None:
+        window = self._window()
+        if window is None:
+            return
+        if not self._hooked:
+            window.installEventFilter(self._filter)
+            window.gallery.view.viewport().installEventFilter(self._filter)
+            self._hooked = True
+        if self._armed or not self.started or window.form is None:
+            return
+        flow = getattr(window, "library_flow", None)
+        if self.expect_images:
+            if window.gallery.model.rowCount() == 0:
+                return
+        elif flow is not None and flow.loading:
+            return
+        self._timer.stop()
+        self._armed = True
+        self.stamps["bound"] = time.perf_counter()
+        window.gallery.view.viewport().update()
+
+    def _on_paint(self, obj) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QTimer
+
+        if obj is self._window() and "window_painted" not in self.stamps:
+            self.stamps["window_painted"] = time.perf_counter()
+            return
+        self._paints += 1
+        if self._armed and "gallery_painted" not in self.stamps:
+            self.stamps["gallery_painted"] = time.perf_counter()
+            QTimer.singleShot(0, self._ready)
+
+    def _ready(self) -> None:
+        self.stamps["ready"] = time.perf_counter()
+        window = self._window()
+        viewport = window.gallery.view.viewport()
+        self.info["rows_at_ready"] = window.gallery.model.rowCount()
+        self.info["window_size"] = [window.width(), window.height()]
+        self.info["gallery_viewport"] = [viewport.width(), viewport.height()]
+        self.info["rss_at_ready_mb"] = _rss_now_mb()
+        if self.scroll:
+            self.controller.spawn(self._scroll_then_quit(), name="bench-scroll")
+        else:
+            self._quit()
+
+    def _quit(self) -> None:
+        _emit({**self.stamps, **self.info})
+        self.controller.spawn(self.controller.shutdown(), name="bench-exit")
+
+    async def _scroll_then_quit(self) -> None:
+        import asyncio
+
+        from app.ui import gallery_delegate
+
+        window = self._window()
+        gallery, loader = window.gallery, window.loader
+        flow = getattr(window, "library_flow", None)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # every page of the library in the model
+            shown = len(gallery.image_ids())
+            if shown >= self.expect_images and (flow is None or not flow.loading):
+                break
+            await asyncio.sleep(0.05)
+        self.stamps["all_loaded"] = time.perf_counter()
+        self.info["images_in_gallery"] = len(gallery.image_ids())
+        self.info["rss_loaded_mb"] = _rss_peak_mb()
+        decoded: set[int] = set()
+        gallery_delegate.PAINT_PROBE = decoded.add
+        bar = gallery.view.verticalScrollBar()
+        step, steps, value = max(1, gallery.view.viewport().height()), 0, 0
+        began = time.perf_counter()
+        while True:
+            bar.setValue(value)
+            painted = self._paints
+            shown_at = time.perf_counter()
+            while self._paints == painted or time.perf_counter() - shown_at < 0.016:
+                await asyncio.sleep(0.004)
+                if time.perf_counter() - shown_at > 2:
+                    break
+            steps += 1
+            if value >= bar.maximum():
+                break
+            value = min(bar.maximum(), value + step)
+        self.info["scroll_seconds"] = round(time.perf_counter() - began, 2)
+        drain = time.monotonic() + 60
+        while time.monotonic() < drain:  # the loader has no "idle" signal to wait for
+            if not loader.pending_count():
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        gallery_delegate.PAINT_PROBE = None
+        self.info.update(
+            scroll_steps=steps,
+            tiles_painted=len(decoded),
+            pixmap_cache_mb=round(loader.cache_bytes / 2**20, 1),
+            rss_peak_mb=_rss_peak_mb(),
+            rss_now_mb=_rss_now_mb(),
+        )
+        self._quit()
+
+
+def _rss_peak_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _rss_now_mb() -> float | None:
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+    except OSError:
+        return None
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def app(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="child app")
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--images", type=int, default=0, help="images in the library")
+    parser.add_argument("--scroll", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_API", "pyside6")
+
+    from app.ui.app_controller import AppController
+
+    original_run, original_start_demo = AppController.run, AppController.start_demo
+
+    async def run(controller: AppController) -> int:
+        controller._bench_probe = _Probe(controller, args.images, args.scroll)  # type: ignore[attr-defined]
+        return await original_run(controller)
+
+    async def start_demo(controller: AppController) -> None:
+        await original_start_demo(controller)
+        controller._bench_probe.started = True  # type: ignore[attr-defined]
+
+    AppController.run = run  # type: ignore[method-assign]
+    AppController.start_demo = start_demo  # type: ignore[method-assign]
+    from app.main import main
+
+    return main(["--demo", "--data-dir", args.data_dir])
+
+
+def main() -> int:
+    _watchdog(WATCHDOG_SECONDS)
+    mode, rest = sys.argv[1], sys.argv[2:]
+    if mode == "bare":
+        return bare()
+    if mode == "app":
+        return app(rest)
+    raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
