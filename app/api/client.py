@@ -141,6 +141,8 @@ class WiroClient:
                 timeout=httpx.Timeout(self.config.timeout, connect=min(self.config.timeout, 15)),
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
                 follow_redirects=False,
+                # An artist's generations come minutes apart: keep the connection warm.
+                limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=120.0),
             )
         return self._http
 

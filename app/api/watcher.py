@@ -72,6 +72,7 @@ class TaskWatcher:
         max_read_errors: int = 10,
         final_read_attempts: int = 10,
         connect_timeout: float = 20.0,
+        socket_linger_seconds: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
@@ -92,6 +93,9 @@ class TaskWatcher:
         self._max_read_errors = max_read_errors
         self._final_reads = final_read_attempts
         self._connect_timeout = connect_timeout
+        self._linger = max(0.0, socket_linger_seconds)
+        self._idle_close: asyncio.TimerHandle | None = None
+        self._closing: set[asyncio.Task[None]] = set()
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
         self._watches: set[WatchState] = set()
@@ -111,6 +115,9 @@ class TaskWatcher:
             raise WiroError("The task watcher has been closed.")
         watch = WatchState(str(task_id), token or "", self._clock())
         self._watches.add(watch)
+        if self._idle_close is not None:  # a lingering socket serves this task too
+            self._idle_close.cancel()
+            self._idle_close = None
         watch.driver = asyncio.create_task(self._drive(watch), name=f"wiro-watch-{task_id}")
         self._ensure_socket()
         try:
@@ -127,7 +134,11 @@ class TaskWatcher:
     async def aclose(self) -> None:
         """Stops all background work; open watch() iterators raise WiroError."""
         self._closed = True
+        if self._idle_close is not None:
+            self._idle_close.cancel()
+            self._idle_close = None
         pending = [w.driver for w in self._watches if w.driver is not None]
+        pending.extend(self._closing)
         for watch in list(self._watches):
             watch.done = True
             watch.queue.put_nowait(_CLOSED)
@@ -145,11 +156,26 @@ class TaskWatcher:
         if watch.driver is not None:
             watch.driver.cancel()
             await asyncio.gather(watch.driver, return_exceptions=True)
-        if not self._watches:
-            socket_task, self._socket_task = self._socket_task, None
-            if socket_task is not None:
-                socket_task.cancel()
-                await asyncio.gather(socket_task, return_exceptions=True)
+        if self._watches:
+            return
+        if self._linger > 0 and not self._closed:
+            # Keep the socket a while: an artist's next generation reuses the connection.
+            loop = asyncio.get_running_loop()
+            self._idle_close = loop.call_later(self._linger, self._close_idle_socket)
+            return
+        socket_task, self._socket_task = self._socket_task, None
+        if socket_task is not None:
+            socket_task.cancel()
+            await asyncio.gather(socket_task, return_exceptions=True)
+
+    def _close_idle_socket(self) -> None:
+        self._idle_close = None
+        if self._watches or self._socket_task is None:
+            return
+        task, self._socket_task = self._socket_task, None
+        task.cancel()
+        self._closing.add(task)  # referenced until it has unwound
+        task.add_done_callback(self._closing.discard)
 
     # --- the shared socket -----------------------------------------------------------------
 

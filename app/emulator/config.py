@@ -41,6 +41,7 @@ class EmulatorConfig:
     parameters_as_string: bool = False
     output_ttl_seconds: float | None = 3600.0
     ws_ping_seconds: float = 30.0
+    keep_alive_seconds: float = 75.0  # idle HTTP keep-alive, read at start (nginx's default)
 
     # Account.
     balance_usd: float | None = None

@@ -128,6 +128,7 @@ class Emulator:
             log_level=self._log_level,
             access_log=False,
             ws_ping_interval=self.config.ws_ping_seconds,
+            timeout_keep_alive=int(self.config.keep_alive_seconds),
             ws_ping_timeout=20.0,
             timeout_graceful_shutdown=2,
             server_header=False,

@@ -66,6 +66,7 @@ def make_watcher(client: WiroClient, hub: FakeSocketHub, **options: Any) -> Task
     options.setdefault("healthy_poll_interval", 60.0)
     options.setdefault("error_grace_seconds", 0.2)
     options.setdefault("reconnect_max_delay", 0.02)
+    options.setdefault("socket_linger_seconds", 0)
     return TaskWatcher(client, connect=hub.connect, **options)
 
 
@@ -544,3 +545,22 @@ async def test_bad_intervals_are_refused(client: WiroClient, hub: FakeSocketHub)
         TaskWatcher(client, connect=hub.connect, poll_interval=0)
     with pytest.raises(ValueError):
         TaskWatcher(client, connect=hub.connect, poll_interval=5, healthy_poll_interval=1)
+
+
+@pytest.mark.asyncio
+async def test_socket_lingers_so_the_next_task_reuses_it(
+    client: WiroClient, hub: FakeSocketHub, wiro: FakeWiro
+) -> None:
+    watcher = make_watcher(client, hub, socket_linger_seconds=0.3)
+    for task_id in ("21", "22"):
+        wiro.set(task_id, "task_start")
+        consumer = Consumer(watcher, task_id)
+        await wait_until(lambda t=task_id: f"tok-{t}" in hub.subscriptions)
+        wiro.set(task_id, "task_postprocess_end", pexit="0", outputs=[output_record()])
+        hub.current.push(frame(task_id, "task_postprocess_end", [output_record()]))
+        assert isinstance((await consumer.done())[-1], Finished)
+    assert len(hub.connections) == 1, "the second task reused the lingering socket"
+    await wait_until(lambda: hub.current.closed, timeout=3)
+    assert not watcher.socket_connected
+    await watcher.aclose()
+    assert_no_pending_tasks()
