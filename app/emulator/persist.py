@@ -11,17 +11,16 @@ parameters when a download arrives. A file that cannot be read is set aside as
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from app.emulator.tasks import Task
+from app.fsutil import atomic_write_text
 
 log = logging.getLogger("app.emulator")
 
@@ -87,19 +86,7 @@ def save(path: Path, tasks: list[Task], spent_usd: float) -> None:
         "tasks": [record(t) for t in newest],
     }
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_dir(path.parent)
+    atomic_write_text(path, text)
 
 
 def load(path: Path) -> tuple[list[Task], float]:
@@ -152,14 +139,3 @@ def render_args(task: Task, name: str) -> tuple[str, int, int, int, int] | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _sync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from app.core.filenames import sanitize_filename, unique_name
-from app.storage.files import atomic_write_bytes
+from app.fsutil import atomic_write_bytes
 
 MAX_PIXELS = 8192 * 8192
 _EXT_BY_TYPE = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.storage.files import atomic_write_text
+from app.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
 

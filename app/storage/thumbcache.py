@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from app.storage.files import atomic_write_bytes
+from app.fsutil import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

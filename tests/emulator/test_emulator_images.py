@@ -44,13 +44,16 @@ def test_images_carry_a_visible_label() -> None:
     assert "OFFLINE DEMO" in DEMO_LABEL
 
 
-def test_benchmark_512_render_time() -> None:
+def test_512_renders_are_valid_pngs_and_report_their_time() -> None:
+    """Prints the render time for information (speed is judged by make bench, not here)."""
     render_png("warm-up", 0, 0, 512, 512)
     timings = []
     for i in range(15):
         began = time.perf_counter()
-        render_png(f"benchmark prompt {i}", 1000 + i, 0, 512, 512)
+        data = render_png(f"benchmark prompt {i}", 1000 + i, 0, 512, 512)
         timings.append((time.perf_counter() - began) * 1000)
+        with Image.open(io.BytesIO(data)) as img:
+            assert img.format == "PNG" and img.size == (512, 512)
     print(
         f"\n[bench] 512x512 demo PNG: median {statistics.median(timings):.1f} ms, "
         f"max {max(timings):.1f} ms over {len(timings)} renders (budget 50 ms)"

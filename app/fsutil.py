@@ -1,4 +1,4 @@
-"""Atomic file writes: a temp name in the same folder, fsync, then rename into place."""
+"""Atomic file writes (temp name, fsync, rename): one helper for storage and the emulator."""
 
 from __future__ import annotations
 
