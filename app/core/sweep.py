@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from app.core.params import SEED_MAX, validate
-from app.core.schema import FieldKind, ToolSchema
+from app.core.params import SEED_MAX, FieldError, coerce_field, validate
+from app.core.schema import FieldKind, FieldSpec, ToolSchema
 from app.core.sweep_model import (
     AXIS_NAMES,
     DEFINITION_FORMAT,
@@ -274,21 +274,44 @@ def _expand(
 ) -> tuple[list[Cell], list[str]]:
     nx, ny, nz = plan.shape
     axes = list(plan.axes)
+    checked = validate(schema, base)
+    specs = {f.id: f for f in schema.fields if f.kind is not FieldKind.FILE}
     cells: list[Cell] = []
     errors: dict[str, str] = {}
+    index = -1
     for z in range(nz):
         for y in range(ny):
             for x in range(nx):
+                index += 1
                 picks = [a.values[i] for a, i in zip(axes, (x, y, z), strict=False)]
-                index = len(cells)
                 try:
                     values = _cell_values(base, picks, wildcards, wildcard_seed, index)
                 except AxisError as exc:
                     errors.setdefault(str(exc), f"Cell {index + 1}: {exc}.")
                     continue
-                result = validate(schema, values)
-                for message in result.errors.values():
+                params, messages = _revalidate(specs, checked.params, checked.errors, base, values)
+                for message in messages:
                     errors.setdefault(message, message)
                 labels = tuple(p.label for p in picks)
-                cells.append(Cell(index, x, y, z, result.params, labels))
+                cells.append(Cell(index, x, y, z, params, labels))
     return cells, list(errors.values())
+
+
+def _revalidate(
+    specs: Mapping[str, FieldSpec],
+    base_params: Mapping[str, Any],
+    base_errors: Mapping[str, str],
+    base: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[str]]:
+    """``validate(schema, values)``, re-checking only the fields that differ from ``base``."""
+    changed = [k for k, v in values.items() if k in specs and (k not in base or v != base[k])]
+    params = dict(base_params)
+    errors = {k: e for k, e in base_errors.items() if k not in changed}
+    for key in changed:
+        try:
+            params[key] = coerce_field(specs[key], values[key])
+        except FieldError as exc:
+            params.pop(key, None)
+            errors[key] = f"{specs[key].label} {exc}."
+    return params, [errors[f] for f in specs if f in errors]

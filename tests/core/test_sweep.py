@@ -144,6 +144,29 @@ def test_errors_name_the_axis_and_block_the_plan(tool_schema) -> None:
     assert unknown.errors == ("X (nope): this tool has no field “nope”",)
 
 
+def test_cell_parameters_are_what_the_form_validation_gives(tool_schema) -> None:
+    from app.core.params import validate
+
+    base = _base(tool_schema, prompt="a {red|blue} fox", negativePrompt="red")
+    spec = SweepSpec(
+        (
+            AxisSpec(PROMPT_ALTERNATIVES),
+            AxisSpec(SIZE, "512x512, 640x384"),
+            AxisSpec(PROMPT_SR, "red, gold"),
+        )
+    )
+    plan = build_plan(tool_schema, spec, base)
+    assert plan.ok and plan.tasks == 8
+    for cell in plan.cells:
+        values = base | {
+            "prompt": cell.params["prompt"],
+            "negativePrompt": cell.params["negativePrompt"],
+            "width": cell.params["width"],
+            "height": cell.params["height"],
+        }
+        assert validate(tool_schema, values).params == cell.params
+
+
 def test_cells_failing_the_form_rules_are_reported(tool_schema) -> None:
     plan = build_plan(
         tool_schema, SweepSpec((AxisSpec("steps", "10, 20"),)), _base(tool_schema, prompt="")

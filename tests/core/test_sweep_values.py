@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.core.params import SEED_MAX
 from app.core.sweep_prompt import (
@@ -164,3 +166,34 @@ def test_wildcards_all_or_repeatable_random_picks() -> None:
 
 def test_search_replace_touches_prompt_and_negative() -> None:
     assert search_replace("a red fox", "red eyes", "red", "blue") == ("a blue fox", "blue eyes")
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.integers(1, 150),
+    end=st.integers(1, 150),
+    count=st.integers(1, 20),
+)
+def test_counted_ranges_stay_inside_the_limits(tool_schema, start: int, end: int, count: int):
+    steps = tool_schema.field("steps")
+    try:
+        values = number_values(steps, f"{start}-{end} [{count}]")
+    except AxisError as exc:
+        assert "appears twice" in str(exc), "only rounding collisions may fail"
+        return
+    assert len(values) == count and values[0] == start
+    assert values[-1] == (end if count > 1 else start)
+    assert all(1 <= v <= 150 and isinstance(v, int) for v in values)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.integers(1, 150), end=st.integers(1, 150), step=st.integers(1, 40))
+def test_stepped_ranges_never_pass_their_end(tool_schema, start: int, end: int, step: int):
+    increment = step if end >= start else -step
+    if abs(end - start) // step + 1 > MAX_AXIS_VALUES:
+        with pytest.raises(AxisError, match="per axis"):
+            number_values(tool_schema.field("steps"), f"{start}-{end} ({increment:+d})")
+        return
+    values = number_values(tool_schema.field("steps"), f"{start}-{end} ({increment:+d})")
+    assert values[0] == start and all(min(start, end) <= v <= max(start, end) for v in values)
+    assert len(values) == abs(end - start) // step + 1
