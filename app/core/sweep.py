@@ -81,7 +81,9 @@ __all__ = [
     "SweepPlan",
     "SweepSpec",
     "build_plan",
+    "plan_from_definition",
     "targets",
+    "vary_spec",
 ]
 
 
@@ -253,7 +255,7 @@ def build_plan(
     final_spec = SweepSpec(tuple(resolved), wildcard_seed)
     if not spec.axes:
         errors.append("Choose at least one axis.")
-    plan = SweepPlan(schema.slug, final_spec, tuple(axes), (), tuple(errors))
+    plan = SweepPlan(schema.slug, final_spec, tuple(axes), (), tuple(errors), dict(base))
     nx, ny, nz = plan.shape
     if nx * ny * nz > MAX_CELLS:
         return replace(
@@ -263,6 +265,27 @@ def build_plan(
         return plan
     cells, cell_errors = _expand(schema, plan, base, wildcards, wildcard_seed or 0)
     return replace(plan, cells=tuple(cells), errors=tuple(cell_errors))
+
+
+def plan_from_definition(
+    schema: ToolSchema,
+    definition: Mapping[str, Any],
+    *,
+    wildcards: Mapping[str, Sequence[str]] | None = None,
+) -> SweepPlan:
+    """The plan a stored :meth:`SweepPlan.definition` describes (history, a contact sheet)."""
+    if definition.get("format") != DEFINITION_FORMAT:
+        raise ValueError("not a Wiro Studio sweep definition")
+    if definition.get("tool") != schema.slug:
+        raise ValueError(f"this sweep is for {definition.get('tool')}, not {schema.slug}")
+    spec = SweepSpec.from_json(definition.get("spec") or {})
+    base = definition.get("base")
+    return build_plan(schema, spec, base if isinstance(base, Mapping) else {}, wildcards=wildcards)
+
+
+def vary_spec(count: int) -> SweepSpec:
+    """Vary: the same settings with ``count`` new random seeds, as a one-axis sweep."""
+    return SweepSpec((AxisSpec("seed", f"random {count}"),))
 
 
 def _expand(

@@ -112,6 +112,7 @@ class SweepPlan:
     axes: tuple[Axis, ...]
     cells: tuple[Cell, ...]
     errors: tuple[str, ...] = ()
+    base: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -131,8 +132,11 @@ class SweepPlan:
         return sizes[0], sizes[1], sizes[2]
 
     def cell_at(self, x: int, y: int, z: int = 0) -> Cell:
-        nx, ny, _ = self.shape
-        return self.cells[(z * ny + y) * nx + x]
+        nx, ny, nz = self.shape
+        index = (z * ny + y) * nx + x
+        if len(self.cells) == nx * ny * nz:
+            return self.cells[index]
+        return next(c for c in self.cells if c.index == index)
 
     def definition(self) -> dict[str, Any]:
         """JSON-ready description (for history and the contact sheet's metadata)."""
@@ -141,6 +145,7 @@ class SweepPlan:
             "version": 1,
             "tool": self.tool,
             "spec": self.spec.to_json(),
+            "base": dict(self.base),
             "axes": [
                 {"name": a.name, "target": a.target, "title": a.title}
                 | {"values": [v.label for v in a.values]}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from app.core.sweep import (
     MAX_CELLS,
     PROMPT_ALTERNATIVES,
@@ -13,7 +15,9 @@ from app.core.sweep import (
     AxisSpec,
     SweepSpec,
     build_plan,
+    plan_from_definition,
     targets,
+    vary_spec,
 )
 
 
@@ -190,6 +194,19 @@ def test_definition_is_json_and_round_trips(tool_schema) -> None:
     assert definition["axes"][1]["values"] == ["DDIMScheduler", "EulerAncestralDiscreteScheduler"]
     assert definition["tasks"] == 4 and definition["images"] == 4
     assert SweepSpec.from_json(definition["spec"]) == plan.spec
+    again = plan_from_definition(tool_schema, definition)
+    assert again.cells == plan.cells and again.axes == plan.axes
+    with pytest.raises(ValueError, match="not a Wiro Studio sweep"):
+        plan_from_definition(tool_schema, {"format": "other"})
+    with pytest.raises(ValueError, match="for someone/else"):
+        plan_from_definition(tool_schema, definition | {"tool": "someone/else"})
+
+
+def test_vary_is_a_seed_sweep(tool_schema) -> None:
+    plan = build_plan(tool_schema, vary_spec(4), _base(tool_schema), rng=random.Random(1))
+    assert plan.ok and plan.tasks == 4 and plan.shape == (4, 1, 1)
+    assert len({c.params["seed"] for c in plan.cells}) == 4
+    assert {c.params["steps"] for c in plan.cells} == {20}
 
 
 def test_targets_list_the_sweepable_settings(tool_schema) -> None:
