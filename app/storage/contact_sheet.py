@@ -31,6 +31,7 @@ MUTED = (110, 110, 110)
 EMPTY = (226, 226, 226)
 MAX_HEADER_LINES = 3
 SYSTEM_FONTS = ("DejaVuSans.ttf",)
+MAX_SHEET_PIXELS = 150_000_000  # about 450 MB of RGB per page
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 CellImage = Image.Image | bytes | Path | None
@@ -195,6 +196,10 @@ def render_sheets(
     title = title or f"{plan.tool}: " + " / ".join(a.title for a in plan.axes)
     widest_title = max(_text_width(font, _page_title(plan, title, z)) for z in range(nz))
     layout = layout_sheet(plan, (cw, ch), font_size, min(widest_title + 2 * font_size, 2400))
+    if layout.size[0] * layout.size[1] > MAX_SHEET_PIXELS:
+        raise ValueError(
+            f"a {layout.size[0]}×{layout.size[1]} sheet is too large: choose a smaller cell size"
+        )
     sheets = []
     for z in range(nz):
         sheet = Image.new("RGB", layout.size, BACKGROUND)

@@ -164,5 +164,8 @@ def test_nothing_to_draw_is_an_error(tool_schema) -> None:
     plan = build_plan(tool_schema, SweepSpec(), tool_schema.defaults())
     with pytest.raises(ValueError, match="no cells"):
         render_sheets(plan, {})
+    wide = _plan(tool_schema, AxisSpec("steps", "1-40"))
+    with pytest.raises(ValueError, match="too large: choose a smaller cell size"):
+        render_sheets(wide, {}, cell_size=2000)
     assert BACKGROUND == (255, 255, 255)
     assert sheet_metadata(_plan(tool_schema, AxisSpec("steps", "5")), 0)["tasks"] == 1
