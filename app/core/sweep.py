@@ -138,6 +138,8 @@ def _parse_axis(
         return spec, "Prompt", [AxisValue(" · ".join(c), alternatives=c) for c in combos]
     if target.startswith(WILDCARD):
         name = target[len(WILDCARD) :]
+        if name not in wildcard_names(str(base.get(PROMPT_FIELD) or "")):
+            raise AxisError(f"the prompt does not use __{name}__")
         seed = spec.seed
         if spec.count is not None and seed is None:
             seed = rng.randint(0, SEED_MAX)
@@ -206,10 +208,11 @@ def _axes(
     errors: list[str] = []
     used: set[str] = set()
     for name, axis_spec in zip(AXIS_NAMES, spec.axes, strict=False):
-        if axis_spec.target in used:
+        claims = {"width", "height"} if axis_spec.target == SIZE else {axis_spec.target}
+        if claims & used:
             errors.append(f"{name}: this setting is already on another axis")
             continue
-        used.add(axis_spec.target)
+        used |= claims
         try:
             final, title, values = _parse_axis(schema, axis_spec, base, wildcards, rng)
         except AxisError as exc:

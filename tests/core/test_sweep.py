@@ -116,6 +116,10 @@ def test_wildcards_on_an_axis_and_off_it(tool_schema) -> None:
     )
     assert [v.label for v in everything.axes[0].values] == cards["animal"]
     assert everything.axes[0].title == "__animal__"
+    unused = build_plan(
+        tool_schema, SweepSpec((AxisSpec("wildcard:animal"),)), _base(tool_schema), wildcards=cards
+    )
+    assert unused.errors == ("X (animal): the prompt does not use __animal__",)
     unknown = build_plan(tool_schema, SweepSpec((AxisSpec("steps", "10"),)), base, wildcards={})
     assert "No wildcard file named “animal”." in unknown.errors
 
@@ -137,6 +141,10 @@ def test_errors_name_the_axis_and_block_the_plan(tool_schema) -> None:
         _base(tool_schema),
     )
     assert "Y: this setting is already on another axis" in twice.errors
+    overlap = SweepSpec((AxisSpec("width", "512"), AxisSpec(SIZE, "512x512")))
+    assert "Y: this setting is already on another axis" in (
+        build_plan(tool_schema, overlap, _base(tool_schema)).errors
+    )
     four = SweepSpec(tuple(AxisSpec(t, "10") for t in ("steps", "clipSkip", "samples", "seed")))
     assert (
         "at most three axes: X, Y and Z" in build_plan(tool_schema, four, _base(tool_schema)).errors
