@@ -1,4 +1,11 @@
-"""Procedural, deterministic demo images: soft landscapes and bokeh from a prompt and a seed."""
+"""Procedural, deterministic demo images that show what each setting does, so sweeps are real.
+
+Same inputs, same pixels. Each setting leaves a visible trace, loosely like the real model:
+the prompt's words choose the motif (a landscape, sea, city, forest or bokeh; colour words
+tint the light; night words add stars), the scheduler chooses the palette, the steps the
+detail (one step is a noisy blur, fifty a crisp, busy picture), the guidance scale the
+contrast and saturation, and the seed and size the composition.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,34 @@ import hashlib
 import io
 import math
 import random
+import re
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+
+from app.emulator.motifs import COLOR_WORDS, KEYWORDS, MOTIFS, NIGHT_WORDS, stars
 
 DEMO_LABEL = "WIRO STUDIO · OFFLINE DEMO"
 WORK_SIDE = 224
+DEFAULT_STEPS = 20
+DEFAULT_SCALE = 7.5
+DEFAULT_SCHEDULER = "EulerDiscreteScheduler"
+NOISE_GONE = 0.75  # detail level (≈ 19 steps) from which no sampling noise is left
 Color = tuple[int, int, int]
+
+# Base hue and colour scheme (offset of the sky's lower half) per scheduler: one family each.
+SCHEDULER_PALETTES: dict[str, tuple[float, float]] = {
+    "EulerDiscreteScheduler": (0.07, 0.5),
+    "EulerAncestralDiscreteScheduler": (0.92, 0.08),
+    "DDIMScheduler": (0.6, 0.5),
+    "LMSDiscreteScheduler": (0.3, 0.08),
+    "DPMSolverMultistepScheduler": (0.76, 0.33),
+    "PNDMScheduler": (0.48, 0.58),
+    "DDPMScheduler": (0.12, 0.04),
+}
+_WORD = re.compile(r"[a-z][a-z\-]*")
 
 
 def image_seed(seed: int, index: int) -> int:
@@ -31,94 +59,65 @@ def _hls(h: float, light: float, sat: float) -> Color:
     return (round(r * 255), round(g * 255), round(b * 255))
 
 
-def palette(prompt: str, seed: int) -> list[Color]:
-    """Six colours: sky top, sky bottom, light source, then three ridges from far to near."""
+def words(prompt: str) -> list[str]:
+    return _WORD.findall(prompt.lower())
+
+
+def palette(prompt: str, seed: int, scheduler: str = DEFAULT_SCHEDULER) -> list[Color]:
+    """Six colours: sky top, sky bottom, light, then three ridges far to near.
+
+    The scheduler picks the family; the prompt and the seed shift the hue a little, and a
+    colour word in the prompt ("red", "blue"…) colours the light.
+    """
+    hue, scheme = SCHEDULER_PALETTES.get(scheduler) or _unknown_scheduler(scheduler)
     base = _rng("palette", prompt)
-    hue = base.random()
-    scheme = base.choice((0.08, 0.5, 0.33, 0.58))
     sat = 0.45 + base.random() * 0.35
-    shift = (_rng("hue", prompt, seed).random() - 0.5) * 0.12
-    h = hue + shift
+    h = hue + (base.random() - 0.5) * 0.1 + (_rng("hue", prompt, seed).random() - 0.5) * 0.06
+    named = [COLOR_WORDS[w] for w in words(prompt) if w in COLOR_WORDS]
+    light = _hls(named[0], 0.6, 0.95) if named else _hls(h + scheme + 0.04, 0.9, 0.9)
     return [
         _hls(h, 0.22, sat),
         _hls(h + scheme, 0.72, sat),
-        _hls(h + scheme + 0.04, 0.9, 0.9),
+        light,
         _hls(h + 0.03, 0.55, sat * 0.8),
         _hls(h + 0.06, 0.36, sat * 0.9),
         _hls(h + 0.1, 0.16, sat),
     ]
 
 
-def _sky(size: tuple[int, int], top: Color, bottom: Color) -> Image.Image:
-    gradient = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
-    return ImageOps.colorize(gradient, black=top, white=bottom)
+def _unknown_scheduler(scheduler: str) -> tuple[float, float]:
+    rng = _rng("scheduler", scheduler)
+    return rng.random(), rng.choice((0.08, 0.33, 0.5, 0.58))
 
 
-@lru_cache(maxsize=1)
-def _glow_mask() -> Image.Image:
-    # radial_gradient reaches 255 in the corners: its edge midpoints sit at about 181
-    lut = [round(255 * max(0.0, 1 - v / 181) ** 2) for v in range(256)]
-    return Image.radial_gradient("L").point(lut)
+def motif(prompt: str) -> str:
+    """The subject the prompt's words ask for; without a keyword, one its words pick."""
+    found = words(prompt)
+    for name, keys in KEYWORDS.items():
+        if any(w in keys for w in found):
+            return name
+    names = sorted(MOTIFS)
+    return names[_rng("motif", " ".join(sorted(set(found)))).randrange(len(names))]
 
 
-def _glow(canvas: Image.Image, center: tuple[float, float], radius: float, color: Color) -> None:
-    side = max(2, round(radius * 2))
-    mask = _glow_mask().resize((side, side), Image.Resampling.BILINEAR)
-    spot = Image.new("RGB", (side, side), color)
-    canvas.paste(spot, (round(center[0] - radius), round(center[1] - radius)), mask)
+def detail_level(steps: int) -> float:
+    """0 at one step, 1 at fifty or more, rising fast at first as denoising does."""
+    return min(1.0, math.log(max(1, steps)) / math.log(50))
 
 
-def _ridge(
-    rng: random.Random, w: int, h: int, base_y: float, amp: float
-) -> list[tuple[float, float]]:
-    waves = [
-        (rng.uniform(0.5, 3.5), rng.uniform(0, math.tau), rng.uniform(0.3, 1.0)) for _ in range(4)
-    ]
-    points = [(0.0, float(h))]
-    for i in range(49):
-        x = w * i / 48
-        t = i / 48
-        y = base_y + amp * sum(a * math.sin(f * math.tau * t + p) for f, p, a in waves) / 2.2
-        points.append((x, y))
-    points.append((float(w), float(h)))
-    return points
-
-
-def _landscape(rng: random.Random, size: tuple[int, int], colors: list[Color]) -> Image.Image:
-    w, h = size
-    canvas = _sky(size, colors[0], colors[1])
-    sun = (rng.uniform(0.2, 0.8) * w, rng.uniform(0.18, 0.45) * h)
-    _glow(canvas, sun, max(w, h) * rng.uniform(0.28, 0.45), colors[2])
-    ImageDraw.Draw(canvas).ellipse(
-        [sun[0] - w * 0.06, sun[1] - w * 0.06, sun[0] + w * 0.06, sun[1] + w * 0.06],
-        fill=colors[2],
-    )
-    for layer, color in enumerate(colors[3:]):
-        mask = Image.new("L", size, 0)
-        base_y = h * (0.52 + 0.13 * layer + rng.uniform(-0.04, 0.04))
-        ImageDraw.Draw(mask).polygon(_ridge(rng, w, h, base_y, h * (0.14 - 0.03 * layer)), fill=255)
-        if layer == 0:
-            mask = mask.filter(ImageFilter.GaussianBlur(1.6))
-        canvas.paste(color, (0, 0), mask)
-    return canvas
-
-
-def _bokeh(rng: random.Random, size: tuple[int, int], colors: list[Color]) -> Image.Image:
-    w, h = size
-    canvas = _sky(size, colors[5], colors[3])
-    for _ in range(5):
-        r = max(w, h) * rng.uniform(0.2, 0.45)
-        _glow(canvas, (rng.uniform(0, w), rng.uniform(0, h)), r, rng.choice(colors[1:5]))
-    layer = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
-    for _ in range(rng.randint(9, 16)):
-        r = max(w, h) * rng.uniform(0.02, 0.09)
-        x, y = rng.uniform(0, w), rng.uniform(0, h)
-        draw.ellipse(
-            [x - r, y - r, x + r, y + r], fill=(*rng.choice(colors[1:4]), rng.randint(40, 110))
-        )
-    layer = layer.filter(ImageFilter.GaussianBlur(0.8))
-    return Image.alpha_composite(canvas.convert("RGBA"), layer).convert("RGB")
+def _finish(image: Image.Image, rng: random.Random, detail: float, scale: float) -> Image.Image:
+    grain = 0.55 * max(0.0, 1 - detail / NOISE_GONE) ** 1.5
+    if grain > 0.005:
+        # Pillow's effect_noise draws from C's rand(), which no seed reaches: not repeatable.
+        noise = Image.frombytes("L", image.size, rng.randbytes(image.width * image.height))
+        image = Image.blend(image, noise.convert("RGB"), grain)
+    if detail < 0.98:
+        image = image.filter(ImageFilter.GaussianBlur(4.0 * (1 - detail)))
+    ratio = max(0.05, scale) / DEFAULT_SCALE
+    if abs(ratio - 1) > 1e-3:
+        image = ImageEnhance.Contrast(image).enhance(ratio**0.6)
+        image = ImageEnhance.Color(image).enhance(min(3.0, ratio**0.4))
+    return image
 
 
 @lru_cache(maxsize=16)
@@ -147,21 +146,59 @@ def _label(image: Image.Image, lines: list[str]) -> None:
     image.paste(Image.alpha_composite(region, shade).convert("RGB"), (x0, y0))
 
 
-def render(prompt: str, seed: int, index: int, width: int, height: int) -> Image.Image:
+def look(values: Mapping[str, Any]) -> tuple[int, float, str]:
+    """(steps, scale, scheduler) of a task's values, the tool's defaults where unreadable."""
+    try:
+        steps = int(float(values.get("steps", DEFAULT_STEPS)))
+    except (TypeError, ValueError):
+        steps = DEFAULT_STEPS
+    try:
+        scale = float(values.get("scale", DEFAULT_SCALE))
+    except (TypeError, ValueError):
+        scale = DEFAULT_SCALE
+    scale = scale if math.isfinite(scale) else DEFAULT_SCALE
+    return steps, scale, str(values.get("scheduler") or DEFAULT_SCHEDULER)
+
+
+def render(
+    prompt: str,
+    seed: int,
+    index: int,
+    width: int,
+    height: int,
+    steps: int = DEFAULT_STEPS,
+    scale: float = DEFAULT_SCALE,
+    scheduler: str = DEFAULT_SCHEDULER,
+) -> Image.Image:
     """The demo picture for one output: same inputs, same pixels."""
     own_seed = image_seed(seed, index)
     rng = _rng("image", prompt, own_seed, width, height)
-    scale = WORK_SIDE / max(width, height)
-    work = (max(8, round(width * scale)), max(8, round(height * scale)))
-    colors = palette(prompt, own_seed)
-    draw = _landscape if rng.random() < 0.6 else _bokeh
-    image = draw(rng, work, colors).resize((width, height), Image.Resampling.BICUBIC)
+    ratio = WORK_SIDE / max(width, height)
+    work = (max(8, round(width * ratio)), max(8, round(height * ratio)))
+    detail = detail_level(steps)
+    painter = MOTIFS[motif(prompt)]
+    picture = painter(rng, work, palette(prompt, own_seed, scheduler), detail)
+    if NIGHT_WORDS.intersection(words(prompt)):
+        picture = ImageEnhance.Brightness(picture).enhance(0.55)
+        stars(picture, rng, detail)
+    picture = _finish(picture, _rng("noise", own_seed), detail, scale)
+    image = picture.resize((width, height), Image.Resampling.BICUBIC)
     _label(image, [DEMO_LABEL, f"seed {own_seed} (assumed: seed + image index)"])
     return image
 
 
-def render_png(prompt: str, seed: int, index: int, width: int, height: int) -> bytes:
+def render_png(
+    prompt: str,
+    seed: int,
+    index: int,
+    width: int,
+    height: int,
+    steps: int = DEFAULT_STEPS,
+    scale: float = DEFAULT_SCALE,
+    scheduler: str = DEFAULT_SCHEDULER,
+) -> bytes:
     """PNG bytes of :func:`render`, encoded for speed."""
     buffer = io.BytesIO()
-    render(prompt, seed, index, width, height).save(buffer, "PNG", compress_level=1)
+    image = render(prompt, seed, index, width, height, steps, scale, scheduler)
+    image.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from app.emulator import tasks as st
-from app.emulator.images import render_png
+from app.emulator.images import look, render_png
 from app.emulator.sockets import Hub
 from app.emulator.state import EmulatorState
 from app.emulator.tasks import Task, cdn_folder, cost, output_entry
@@ -264,7 +264,7 @@ class Lifecycle:
         pngs = await asyncio.gather(
             *(
                 loop.run_in_executor(
-                    self.state.executor, render_png, prompt, seed, i, width, height
+                    self.state.executor, render_png, prompt, seed, i, width, height, *look(v)
                 )
                 for i in range(samples)
             )

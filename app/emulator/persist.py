@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.emulator.images import look
 from app.emulator.tasks import Task
 from app.fsutil import atomic_write_text
 
@@ -123,8 +124,8 @@ def load_or_quarantine(path: Path) -> tuple[list[Task], float]:
         return [], 0.0
 
 
-def render_args(task: Task, name: str) -> tuple[str, int, int, int, int] | None:
-    """(prompt, seed, index, width, height) that render output ``name`` of ``task`` again."""
+def render_args(task: Task, name: str) -> tuple[Any, ...] | None:
+    """(prompt, seed, index, width, height, steps, scale, scheduler) for output ``name``."""
     match = _OUTPUT_NAME.match(name)
     if match is None:
         return None
@@ -136,6 +137,7 @@ def render_args(task: Task, name: str) -> tuple[str, int, int, int, int] | None:
             int(match.group(1)),
             int(v["width"]),
             int(v["height"]),
+            *look(v),
         )
     except (KeyError, TypeError, ValueError):
         return None
