@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app import __version__
+from app.core.exportformat import ExportFormat, format_for_path
 from app.core.filenames import render_template, template_context
 from app.core.metadata import image_texts
 from app.services.events import ImageRecord
@@ -62,8 +63,10 @@ class ImageSaver:
         *,
         stem: Callable[[ImageRecord], str] | None = None,
         strip: bool = False,
+        fmt: ExportFormat | None = None,
     ) -> list[Path]:
-        """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata."""
+        """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata,
+        ``fmt`` converts (PNG, JPEG, WebP); the settings travel in every format."""
         loop = asyncio.get_running_loop()
         saved = []
         for record in images:
@@ -72,17 +75,19 @@ class ImageSaver:
             path = await loop.run_in_executor(
                 self.io,
                 lambda r=record, n=name, t=texts: export_image(
-                    r.path, folder, n, texts=t, strip=strip
+                    r.path, folder, n, texts=t, strip=strip, fmt=fmt
                 ),
             )
             saved.append(path)
         return saved
 
     async def save_as(self, record: ImageRecord, dest: Path) -> Path:
+        """Writes ``dest`` in the type its name asks for (``.jpg``, ``.webp``, ``.png``)."""
         texts = self.metadata_texts(record)
+        fmt = format_for_path(dest.suffix)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self.io, lambda: export_image_to(record.path, dest, texts=texts)
+            self.io, lambda: export_image_to(record.path, dest, texts=texts, fmt=fmt)
         )
 
     def auto_save(self, record: ImageRecord, spawner: Spawner) -> None:
