@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -72,12 +73,10 @@ class ImageSaver:
         for record in images:
             name = stem(record) if stem else self.stem(record)
             texts = None if strip else self.metadata_texts(record)
-            path = await loop.run_in_executor(
-                self.io,
-                lambda r=record, n=name, t=texts: export_image(
-                    r.path, folder, n, texts=t, strip=strip, fmt=fmt
-                ),
+            write = functools.partial(
+                export_image, record.path, folder, name, texts=texts, strip=strip, fmt=fmt
             )
+            path = await loop.run_in_executor(self.io, write)
             saved.append(path)
         return saved
 

@@ -198,7 +198,7 @@ def convert(data: bytes, target: str, *, quality: int, lossless: bool = False) -
         extra = {"icc_profile": icc} if icc else {}
         alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
         if target == "jpeg":
-            rgb = img
+            rgb: Image.Image = img
             if alpha:
                 rgba = img.convert("RGBA")
                 rgb = Image.new("RGB", rgba.size, (255, 255, 255))
