@@ -76,8 +76,9 @@ class SamplerMatch:
 def _normalise_sampler(name: str) -> str:
     text = re.sub(r"[\s_\-]+", " ", name.strip().lower())
     text = text.replace("dpmpp", "dpm++").replace("dpm++2m", "dpm++ 2m")
-    if text.startswith("k "):
-        text = text[2:]
+    # "k_euler" (old A1111/NovelAI) and "sample_dpmpp_2m" (k-diffusion function names)
+    for prefix in ("k ", "sample "):
+        text = text.removeprefix(prefix)
     return text.removesuffix(" gpu")
 
 
