@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app import __version__
 from app.core.exportformat import ExportFormat, format_for_path
-from app.core.filenames import render_template, template_context
+from app.core.filenames import render_template, template_context, template_for_export
 from app.core.metadata import image_texts
 from app.services.events import ImageRecord
 from app.services.ledger import Ledger
@@ -70,8 +70,9 @@ class ImageSaver:
         ``fmt`` converts (PNG, JPEG, WebP); the settings travel in every format."""
         loop = asyncio.get_running_loop()
         saved = []
+        template = template_for_export(self.filename_template, strip=strip)
         for record in images:
-            name = stem(record) if stem else self.stem(record)
+            name = stem(record) if stem else self.stem(record, template)
             texts = None if strip else self.metadata_texts(record)
             write = functools.partial(
                 export_image, record.path, folder, name, texts=texts, strip=strip, fmt=fmt
