@@ -30,7 +30,8 @@ __all__ = ["FIELD_LABELS", "MAX_CHUNK_CHARS", "OUR_TOOL", "Readback", "read_sett
 OUR_TOOL = "Lykon/dreamshaper-8"
 MAX_CHUNK_CHARS = 4_000_000
 _A1111_IGNORED = re.compile(r"hash|^Version$|^Wiro task$|^Wiro prompt lines$|^Batch ", re.I)
-_A1111_GROUPS = (("Hires", "Hires fix"), ("ADetailer", "ADetailer"), ("Refiner", "Refiner"))
+_A1111_GROUP = re.compile(r"Hires|ADetailer|Refiner")
+_GROUP_NAMES = {"Hires": "Hires fix", "ADetailer": "ADetailer", "Refiner": "Refiner"}
 
 
 def _json(text: str) -> Any:
@@ -77,12 +78,18 @@ def _from_a1111(text: str, source: str, *, prompt_only_ok: bool) -> Readback | N
     elif has("Clip skip"):
         b.clip_skip(pop("Clip skip"), convention="A1111's Clip skip")
     b.model(pop("Model") or "")
+    uncounted = 0
     for key, value in s.items():
-        group = next((g for prefix, g in _A1111_GROUPS if key.startswith(prefix)), None)
+        group = _A1111_GROUP.match(key)
         if group:
-            b.drop(f"{group} settings dropped")
-        elif not _A1111_IGNORED.search(key):
+            b.drop(f"{_GROUP_NAMES[group.group()]} settings dropped")
+        elif _A1111_IGNORED.search(key):
+            continue
+        elif b.has_room():
             b.drop(f"{key} {value[:40]} dropped (not available on this tool)")
+        else:
+            uncounted += 1  # keys are unique, so these notes would be too: count them only
+    b.rb.more_dropped += uncounted
     return b.rb
 
 

@@ -90,6 +90,10 @@ class Builder:
         else:
             self.rb.more_dropped += 1
 
+    def has_room(self) -> bool:
+        """Whether another distinct note would still be kept word for word."""
+        return len(self.rb.dropped) < MAX_NOTES
+
     def adjust(self, note: str) -> None:
         if len(self.rb.adjusted) < MAX_NOTES and note not in self.rb.adjusted:
             self.rb.adjusted.append(note)
