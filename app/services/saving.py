@@ -101,6 +101,8 @@ class ImageSaver:
                 await self.save_images([record], folder)
             except OSError as exc:
                 self.ledger.notice(f"Auto-save to {folder} failed: {exc.strerror}", "error")
+            except ValueError as exc:  # a damaged file that cannot carry the settings
+                self.ledger.notice(f"Auto-save to {folder} failed: {exc}", "error")
 
         try:
             spawner.spawn(save(), name=f"autosave-{record.id}")
