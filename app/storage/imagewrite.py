@@ -227,8 +227,9 @@ def export_payload(
     A copy already in the target type is not re-encoded, so its pixels stay bit-exact.
     """
     source = kind_of(data)
-    target = source if fmt.kind == "original" else fmt.kind
-    if target != source and target is not None:
+    # Anything Pillow decoded on download but we cannot annotate (GIF, BMP…) becomes a PNG.
+    target = (source or "png") if fmt.kind == "original" else fmt.kind
+    if target != source:
         data = convert(data, target, quality=fmt.quality, lossless=fmt.lossless)
     if strip:
         return strip_metadata(data)

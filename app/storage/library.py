@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from app.core.exportformat import ExportFormat
+from app.core.exportformat import EXTENSIONS, ExportFormat
 from app.core.filenames import sanitize_filename, unique_name
 from app.fsutil import atomic_write_bytes
 
@@ -90,9 +90,11 @@ def export_image(
     fmt: ExportFormat | None = None,
 ) -> Path:
     """Writes a copy into ``folder`` under a unique sanitized name."""
+    from app.storage.imagewrite import kind_of
+
     fmt = fmt or ExportFormat()
     data = export_bytes(source, texts=texts, strip=strip, fmt=fmt)
-    ext = fmt.extension(source.suffix)
+    ext = EXTENSIONS.get(kind_of(data) or "", fmt.extension(source.suffix))  # what it really is
     folder.mkdir(parents=True, exist_ok=True)
     name = unique_name(sanitize_filename(stem), ext, lambda n: (folder / n).exists())
     return atomic_write_bytes(folder / name, data)

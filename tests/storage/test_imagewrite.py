@@ -156,3 +156,10 @@ def test_hostile_comfy_exif_tags_are_read_as_text() -> None:
     chunks = read_text_chunks(buf.getvalue())
     assert chunks["prompt"].startswith('{"1"') and chunks["workflow"].startswith("{{")
     read_settings(chunks)
+
+
+def test_a_format_that_cannot_carry_settings_becomes_png() -> None:
+    gif = _encoded("GIF", mode="L")
+    data = export_payload(gif, texts=TEXTS, strip=False, fmt=ExportFormat())
+    assert kind_of(data) == "png"
+    assert read_settings(read_text_chunks(data)).values["prompt"] == PARAMS["prompt"]
