@@ -69,8 +69,6 @@ def from_flat(source: str, data: Mapping[str, Any], b: Builder | None = None) ->
         b.sampler(get["sampler"], get.get("schedule"))
     model = get.get("model")
     b.model(model.get("name") if isinstance(model, dict) else model)
-    if source == "NovelAI":
-        b.model("NovelAI Diffusion")
     if source in _FLAT_CLIP:
         key, sign, offset, wording = _FLAT_CLIP[source]
         skip = as_int(data.get(key))
@@ -112,8 +110,7 @@ def from_novelai(comment: Mapping[str, Any], chunks: Mapping[str, Any]) -> Readb
     b = Builder("NovelAI")
     rb = from_flat("NovelAI", data, b)
     source = chunks.get("Source")
-    if isinstance(source, str) and source.strip():
-        b.model(source)
+    b.model(source if isinstance(source, str) and source.strip() else "NovelAI Diffusion")
     if characters:
         b.drop(f"{characters} NovelAI character prompt(s) dropped")
     for key, what in _NOVELAI_DROPS.items():
