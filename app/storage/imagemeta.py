@@ -156,8 +156,12 @@ def decode_user_comment(value: bytes | str) -> str:
     if head == b"UNICODE\x00":
         if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return body.decode("utf-16", "replace").rstrip("\x00")
-        big_endian = body[0::2].count(0) >= body[1::2].count(0)
+        # No BOM: big-endian, as piexif (A1111) writes it, unless the text is plainly
+        # little-endian (zero high bytes of ASCII at odd offsets); CJK alone has few zeros.
         body = body[: len(body) // 2 * 2]
+        odd_zeros = body[1::2].count(0)
+        little = odd_zeros > 2 * body[0::2].count(0) and odd_zeros * 2 >= len(body) // 2
+        big_endian = not little
         return body.decode("utf-16-be" if big_endian else "utf-16-le", "replace").rstrip("\x00")
     if head == b"JIS\x00\x00\x00\x00\x00":
         return body.decode("shift_jis", "replace").rstrip("\x00")

@@ -12,7 +12,7 @@ from PIL import Image
 from app.core.exportformat import ExportFormat, format_for_path
 from app.core.metadata import OUR_JSON_KEY, PARAMETERS_KEY, image_texts, parse_parameters
 from app.core.readback import read_settings
-from app.storage.imagemeta import read_text_chunks
+from app.storage.imagemeta import decode_user_comment, read_text_chunks
 from app.storage.imagewrite import (
     embed_texts,
     export_payload,
@@ -163,3 +163,10 @@ def test_a_format_that_cannot_carry_settings_becomes_png() -> None:
     data = export_payload(gif, texts=TEXTS, strip=False, fmt=ExportFormat())
     assert kind_of(data) == "png"
     assert read_settings(read_text_chunks(data)).values["prompt"] == PARAMS["prompt"]
+
+
+@pytest.mark.parametrize("text", ["一二三", "一 a cat, 二", "a cat\nSteps: 20", "夜の港"])
+def test_user_comment_byte_order_without_bom(text: str) -> None:
+    assert decode_user_comment(b"UNICODE\x00" + text.encode("utf-16-be")) == text
+    if sum(c.isascii() for c in text) * 2 >= len(text):
+        assert decode_user_comment(b"UNICODE\x00" + text.encode("utf-16-le")) == text
