@@ -148,6 +148,8 @@ def _from_json(key: str, data: dict[str, Any], chunks: Mapping[str, str]) -> Rea
         return from_comfy(data)
     if data.get("software") == "RuinedFooocus" or ("Prompt" in data and "Negative" in data):
         return from_flat("RuinedFooocus", data)
+    if "use_stable_diffusion_model" in data:
+        return from_flat("Easy Diffusion", data)
     if "num_inference_steps" in data:
         return from_flat("Hugging Face Space", data)
     if "fooocus_scheme" in chunks or "guidance_scale" in data or "metadata_scheme" in data:

@@ -30,6 +30,8 @@ _FLAT_KEYS: dict[str, dict[str, str]] = {
     "RuinedFooocus": dict(prompt="Prompt", negativePrompt="Negative", scale="cfg")
     | dict(sampler="sampler_name", model="base_model_name"),
     "Hugging Face Space": dict(steps="num_inference_steps", scale="guidance_scale", model="Model"),
+    "Easy Diffusion": dict(steps="num_inference_steps", scale="guidance_scale")
+    | dict(sampler="sampler_name", model="use_stable_diffusion_model"),
 }
 _FLAT_CLIP = {
     "InvokeAI": ("clip_skip", 1, 1, "InvokeAI's clip_skip + 1"),

@@ -451,3 +451,21 @@ def test_100000_pair_settings_line_has_a_bounded_report() -> None:
     summary = report(rb)
     assert summary.endswith("…and 99,990 more not applied.")
     assert len(summary) < 2_000
+
+
+def test_easy_diffusion_is_not_taken_for_a_hugging_face_space() -> None:
+    data = {
+        "prompt": "a boat",
+        "negative_prompt": "",
+        "seed": 3,
+        "use_stable_diffusion_model": "models/stable-diffusion/dreamshaper_8.safetensors",
+        "sampler_name": "euler_a",
+        "width": 512,
+        "height": 512,
+        "num_inference_steps": 25,
+        "guidance_scale": 7.5,
+    }
+    rb = read_settings({"UserComment": json.dumps(data)})
+    assert rb.source == "Easy Diffusion"
+    assert rb.values["scheduler"] == "EulerAncestralDiscreteScheduler" and rb.values["steps"] == 25
+    assert not rb.dropped
