@@ -9,6 +9,17 @@ from datetime import datetime
 from typing import Any
 
 DEFAULT_TEMPLATE = "{date}_{time}_{seed}_{prompt:40}"
+# With "strip metadata" the name must not give back what stripping removed.
+PRIVATE_TEMPLATE = "{date} {time} {index}"
+REVEALING_PLACEHOLDERS: dict[str, str] = {
+    "prompt": "the prompt",
+    "seed": "the seed",
+    "task": "the Wiro task id",
+}
+# Defaults shipped over time (settings, saver, this module); a user's own template is kept.
+KNOWN_DEFAULT_TEMPLATES = frozenset(
+    {DEFAULT_TEMPLATE, "{date} {time} {seed} {prompt:40}", "{date}_{time}_{seed}_{prompt:40}"}
+)
 FALLBACK_NAME = "image"
 PLACEHOLDERS: tuple[str, ...] = (
     "date",
@@ -56,6 +67,33 @@ def validate_template(template: str) -> None:
             raise TemplateError(f"Unknown placeholder {match.group(0)}; use one of {known}.")
         if spec.group(2) is not None and int(spec.group(2)) == 0:
             raise TemplateError(f"{match.group(0)} would always be empty.")
+
+
+def revealing_placeholders(template: str) -> list[str]:
+    """The placeholders in ``template`` that would put private settings into a file name."""
+    found: list[str] = []
+    for match in _FIELD.finditer(template):
+        spec = _SPEC.match(match.group(1))
+        name = spec.group(1) if spec else ""
+        if name in REVEALING_PLACEHOLDERS and name not in found:
+            found.append(name)
+    return found
+
+
+def privacy_warning(template: str) -> str | None:
+    """Why ``template`` undoes "strip metadata", or None when it gives nothing away."""
+    names = [REVEALING_PLACEHOLDERS[n] for n in revealing_placeholders(template)]
+    if not names:
+        return None
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"These file names contain {listed}, which stripping metadata is meant to remove."
+
+
+def template_for_export(template: str, *, strip: bool) -> str:
+    """The template an export uses: a shipped default turns private when stripping."""
+    if strip and template.strip() in KNOWN_DEFAULT_TEMPLATES:
+        return PRIVATE_TEMPLATE
+    return template
 
 
 def truncate_words(text: str, limit: int) -> str:

@@ -30,6 +30,9 @@ PROMPT_LINES_KEY = "Wiro prompt lines"
 
 # A1111's pattern for one ``key: value`` pair, with the key length bounded.
 _PAIR = re.compile(r'\s*(\w[\w \-/]{1,80}):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
+# Either one pair or everything up to the next comma: a match always starts where the last
+# one ended, so hostile lines are scanned once (linear), never re-searched from each position.
+_PAIR_OR_SKIP = re.compile(_PAIR.pattern + r"|[^,]*(?:,|$)")
 _NEEDS_QUOTES = re.compile(r'[,:\r\n]|^\s|\s$|^"')
 
 # Normalised sampler spellings (A1111, k-diffusion, ComfyUI, InvokeAI, Fooocus, SwarmUI).
@@ -76,8 +79,9 @@ class SamplerMatch:
 def _normalise_sampler(name: str) -> str:
     text = re.sub(r"[\s_\-]+", " ", name.strip().lower())
     text = text.replace("dpmpp", "dpm++").replace("dpm++2m", "dpm++ 2m")
-    if text.startswith("k "):
-        text = text[2:]
+    # "k_euler" (old A1111/NovelAI) and "sample_dpmpp_2m" (k-diffusion function names)
+    for prefix in ("k ", "sample "):
+        text = text.removeprefix(prefix)
     return text.removesuffix(" gpu")
 
 
@@ -171,7 +175,9 @@ class ParsedParameters:
 
 
 def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+    if value[:1] != '"':
+        return value.strip()
+    if len(value) >= 2 and value[-1] == '"':
         try:
             decoded = json.loads(value)
         except ValueError:
@@ -183,17 +189,10 @@ def _unquote(value: str) -> str:
 def parse_settings_line(line: str) -> dict[str, str]:
     """Every ``key: value`` pair of an A1111 settings line, JSON-quoted values decoded."""
     pairs: dict[str, str] = {}
-    pos = 0
-    while pos < len(line):
-        match = _PAIR.match(line, pos)
-        if match and match.end() > pos:
-            pairs[match.group(1).strip()] = _unquote(match.group(2))
-            pos = match.end()
-            continue
-        comma = line.find(",", pos)  # anchored matching keeps hostile lines linear
-        if comma < 0:
-            break
-        pos = comma + 1
+    for match in _PAIR_OR_SKIP.finditer(line):
+        key, value = match.group(1, 2)
+        if key is not None:
+            pairs[key.strip()] = _unquote(value)
     return pairs
 
 

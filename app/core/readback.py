@@ -15,14 +15,23 @@ from app.core.metadata import (
     parse_parameters,
     parse_request_json,
 )
-from app.core.readback_formats import FIELD_LABELS, Builder, Readback, from_comfy, from_flat
+from app.core.readback_formats import (
+    from_comfy,
+    from_dream,
+    from_flat,
+    from_invoke_legacy,
+    from_json_text,
+    from_novelai,
+)
+from app.core.readback_model import FIELD_LABELS, Builder, Readback
 
 __all__ = ["FIELD_LABELS", "MAX_CHUNK_CHARS", "OUR_TOOL", "Readback", "read_settings", "report"]
 
 OUR_TOOL = "Lykon/dreamshaper-8"
 MAX_CHUNK_CHARS = 4_000_000
 _A1111_IGNORED = re.compile(r"hash|^Version$|^Wiro task$|^Wiro prompt lines$|^Batch ", re.I)
-_A1111_GROUPS = (("Hires", "Hires fix"), ("ADetailer", "ADetailer"), ("Refiner", "Refiner"))
+_A1111_GROUP = re.compile(r"Hires|ADetailer|Refiner")
+_GROUP_NAMES = {"Hires": "Hires fix", "ADetailer": "ADetailer", "Refiner": "Refiner"}
 
 
 def _json(text: str) -> Any:
@@ -41,31 +50,46 @@ def _from_a1111(text: str, source: str, *, prompt_only_ok: bool) -> Readback | N
     if parsed.negative_prompt:
         b.text("negativePrompt", parsed.negative_prompt)
     s = dict(parsed.settings)
-    if "Steps" in s:
-        b.integer("steps", s.pop("Steps"))
-    if "CFG scale" in s:
-        b.number("scale", s.pop("CFG scale"))
-    if "Seed" in s:
-        b.seed(s.pop("Seed"))
-    if "Size" in s:
-        width, _, height = s.pop("Size").partition("x")
+    folded = {key.lower(): key for key in s}  # Comfy Image Saver writes "CFG Scale"
+
+    def pop(name: str) -> str | None:
+        key = folded.pop(name.lower(), None)
+        return None if key is None else s.pop(key)
+
+    def has(name: str) -> bool:
+        return name.lower() in folded
+
+    if has("Steps"):
+        b.integer("steps", pop("Steps"))
+    if has("CFG scale"):
+        b.number("scale", pop("CFG scale"))
+    if has("Seed"):
+        b.seed(pop("Seed"))
+    if has("Size"):
+        width, _, height = (pop("Size") or "").partition("x")
         b.size(width, height)
-    sampler, schedule = s.pop("Sampler", None), s.pop("Schedule type", None)
-    if "Wiro scheduler" in s:
-        b.scheduler(s.pop("Wiro scheduler"))
+    sampler, schedule = pop("Sampler"), pop("Schedule type") or pop("Scheduler")
+    if has("Wiro scheduler"):
+        b.scheduler(pop("Wiro scheduler"))
     elif sampler is not None:
         b.sampler(sampler, schedule)
-    if "Wiro clipSkip" in s:
-        b.clip_skip(s.pop("Wiro clipSkip"), convention=None)
-    elif "Clip skip" in s:
-        b.clip_skip(s.pop("Clip skip"), convention="A1111's Clip skip")
-    b.model(s.pop("Model", ""))
+    if has("Wiro clipSkip"):
+        b.clip_skip(pop("Wiro clipSkip"), convention=None)
+    elif has("Clip skip"):
+        b.clip_skip(pop("Clip skip"), convention="A1111's Clip skip")
+    b.model(pop("Model") or "")
+    uncounted = 0
     for key, value in s.items():
-        group = next((g for prefix, g in _A1111_GROUPS if key.startswith(prefix)), None)
+        group = _A1111_GROUP.match(key)
         if group:
-            b.drop(f"{group} settings dropped")
-        elif not _A1111_IGNORED.search(key):
+            b.drop(f"{_GROUP_NAMES[group.group()]} settings dropped")
+        elif _A1111_IGNORED.search(key):
+            continue
+        elif b.has_room():
             b.drop(f"{key} {value[:40]} dropped (not available on this tool)")
+        else:
+            uncounted += 1  # keys are unique, so these notes would be too: count them only
+    b.rb.more_dropped += uncounted
     return b.rb
 
 
@@ -98,19 +122,40 @@ def _from_ours(record: RequestRecord) -> Readback:
     return b.rb
 
 
+def _is_graph(data: Any) -> bool:
+    return isinstance(data, dict) and any(
+        isinstance(v, dict) and "class_type" in v for v in list(data.values())[:2000]
+    )
+
+
 def _from_json(key: str, data: dict[str, Any], chunks: Mapping[str, str]) -> Readback | None:
     if isinstance(data.get("sui_image_params"), dict):
         return from_flat("SwarmUI", data["sui_image_params"])
     if key == "sui_image_params":
         return from_flat("SwarmUI", data)
+    wrapped = from_json_text(data.get("prompt"))
+    if _is_graph(wrapped):  # {"prompt": graph, "workflow": …} from Save Image Plus/Extended
+        return from_comfy(wrapped)
+    if "Comment" in data and (data.get("Software") == "NovelAI" or "Description" in data):
+        comment = from_json_text(data["Comment"])  # NovelAI's WebP/JPEG: all chunks as JSON
+        if isinstance(comment, dict):
+            return from_novelai(comment, data)
     if key == "invokeai_metadata" or "positive_prompt" in data:
         return from_flat("InvokeAI", data)
-    if key == "prompt" or any(isinstance(v, dict) and "class_type" in v for v in data.values()):
+    if key == "sd-metadata" or (isinstance(data.get("image"), dict) and "model_weights" in data):
+        return from_invoke_legacy(data)
+    if key == "prompt" or _is_graph(data):
         return from_comfy(data)
+    if data.get("software") == "RuinedFooocus" or ("Prompt" in data and "Negative" in data):
+        return from_flat("RuinedFooocus", data)
+    if "use_stable_diffusion_model" in data:
+        return from_flat("Easy Diffusion", data)
+    if "num_inference_steps" in data:
+        return from_flat("Hugging Face Space", data)
     if "fooocus_scheme" in chunks or "guidance_scale" in data or "metadata_scheme" in data:
         return from_flat("Fooocus", data)
-    if "uc" in data or chunks.get("Software") == "NovelAI":
-        return from_flat("NovelAI", data)
+    if "uc" in data or "v4_prompt" in data or chunks.get("Software") == "NovelAI":
+        return from_novelai(data, chunks)
     record = parse_request_json(json.dumps(data)) if data.get("format") == OUR_JSON_KEY else None
     return _from_ours(record) if record else None
 
@@ -139,6 +184,8 @@ _CANDIDATES: tuple[str, ...] = (
     "parameters",
     "sui_image_params",
     "invokeai_metadata",
+    "sd-metadata",
+    "Dream",
     "prompt",
     "Comment",
 )
@@ -160,7 +207,9 @@ def _read(chunks: Mapping[Any, Any]) -> Readback:
         data = _json(text) if text.lstrip().startswith("{") else None
         if isinstance(data, dict):
             found = _from_json(key, data, texts)
-        elif key in ("prompt", "invokeai_metadata", "sui_image_params"):
+        elif key == "Dream":
+            found = from_dream(text)
+        elif key in ("prompt", "invokeai_metadata", "sui_image_params", "sd-metadata"):
             found = None
         else:
             source = "A1111 parameters" if key == "parameters" else f"A1111 text in {key}"
@@ -195,5 +244,7 @@ def report(readback: Readback) -> str:
     if readback.adjusted:
         lines.append("Adjusted: " + "; ".join(readback.adjusted) + ".")
     if readback.dropped:
-        lines.append("Not applied: " + "; ".join(readback.dropped) + ".")
+        more = readback.more_dropped
+        tail = f"; …and {more:,} more not applied" if more else ""
+        lines.append("Not applied: " + "; ".join(readback.dropped) + tail + ".")
     return "\n".join(lines)

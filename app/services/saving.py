@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -11,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from app import __version__
-from app.core.filenames import render_template, template_context
+from app.core.exportformat import ExportFormat, format_for_path
+from app.core.filenames import render_template, template_context, template_for_export
 from app.core.metadata import image_texts
 from app.services.events import ImageRecord
 from app.services.ledger import Ledger
@@ -62,27 +64,30 @@ class ImageSaver:
         *,
         stem: Callable[[ImageRecord], str] | None = None,
         strip: bool = False,
+        fmt: ExportFormat | None = None,
     ) -> list[Path]:
-        """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata."""
+        """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata,
+        ``fmt`` converts (PNG, JPEG, WebP); the settings travel in every format."""
         loop = asyncio.get_running_loop()
         saved = []
+        template = template_for_export(self.filename_template, strip=strip)
         for record in images:
-            name = stem(record) if stem else self.stem(record)
+            name = stem(record) if stem else self.stem(record, template)
             texts = None if strip else self.metadata_texts(record)
-            path = await loop.run_in_executor(
-                self.io,
-                lambda r=record, n=name, t=texts: export_image(
-                    r.path, folder, n, texts=t, strip=strip
-                ),
+            write = functools.partial(
+                export_image, record.path, folder, name, texts=texts, strip=strip, fmt=fmt
             )
+            path = await loop.run_in_executor(self.io, write)
             saved.append(path)
         return saved
 
     async def save_as(self, record: ImageRecord, dest: Path) -> Path:
+        """Writes ``dest`` in the type its name asks for (``.jpg``, ``.webp``, ``.png``)."""
         texts = self.metadata_texts(record)
+        fmt = format_for_path(dest.suffix)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self.io, lambda: export_image_to(record.path, dest, texts=texts)
+            self.io, lambda: export_image_to(record.path, dest, texts=texts, fmt=fmt)
         )
 
     def auto_save(self, record: ImageRecord, spawner: Spawner) -> None:
@@ -96,6 +101,8 @@ class ImageSaver:
                 await self.save_images([record], folder)
             except OSError as exc:
                 self.ledger.notice(f"Auto-save to {folder} failed: {exc.strerror}", "error")
+            except ValueError as exc:  # a damaged file that cannot carry the settings
+                self.ledger.notice(f"Auto-save to {folder} failed: {exc}", "error")
 
         try:
             spawner.spawn(save(), name=f"autosave-{record.id}")

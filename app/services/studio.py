@@ -22,6 +22,7 @@ from app.api.errors import (
     WiroError,
 )
 from app.api.watcher import TaskWatcher
+from app.core.exportformat import ExportFormat
 from app.core.params import validate
 from app.core.schema import ToolSchema
 from app.core.status import StopAction, stop_action
@@ -352,8 +353,11 @@ class Studio:
         *,
         stem: Callable[[ImageRecord], str] | None = None,
         strip_metadata: bool = False,
+        export_format: ExportFormat | None = None,
     ) -> list[Path]:
-        return await self.saver.save_images(images, folder, stem=stem, strip=strip_metadata)
+        return await self.saver.save_images(
+            images, folder, stem=stem, strip=strip_metadata, fmt=export_format
+        )
 
     async def save_image_as(self, record: ImageRecord, dest: Path) -> Path:
         return await self.saver.save_as(record, dest)

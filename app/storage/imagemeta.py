@@ -6,12 +6,16 @@ Reading never decodes pixels and caps how much text (and zlib output) it will pr
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import struct
 import zlib
 from dataclasses import dataclass
 
 from PIL import Image
+
+from app.core.metadata import OUR_JSON_KEY
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XMP_KEY = "XMP"
@@ -26,6 +30,11 @@ _JPEG_XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
 _EXIF_IFD = 0x8769
 _USER_COMMENT = 0x9286
 _IMAGE_DESCRIPTION = 0x010E
+# ComfyUI's WebP/JPEG saves put "prompt:{json}" in Model (0x0110) and each extra_pnginfo
+# entry ("workflow:{json}"…) in Make (0x010F), then 0x010E, 0x010D (ComfyUI nodes.py).
+_COMFY_EXIF_TAGS = (0x0110, 0x010F, 0x010E, 0x010D)
+_COMFY_KEY = re.compile(r"(\w[\w ]{0,40}):\s*(?=[\[{])")
+_OUR_XMP_OPEN, _OUR_XMP_CLOSE = "<wiro:request>", "</wiro:request>"
 
 
 @dataclass(frozen=True)
@@ -147,8 +156,12 @@ def decode_user_comment(value: bytes | str) -> str:
     if head == b"UNICODE\x00":
         if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return body.decode("utf-16", "replace").rstrip("\x00")
-        big_endian = body[0::2].count(0) >= body[1::2].count(0)
+        # No BOM: big-endian, as piexif (A1111) writes it, unless the text is plainly
+        # little-endian (zero high bytes of ASCII at odd offsets); CJK alone has few zeros.
         body = body[: len(body) // 2 * 2]
+        odd_zeros = body[1::2].count(0)
+        little = odd_zeros > 2 * body[0::2].count(0) and odd_zeros * 2 >= len(body) // 2
+        big_endian = not little
         return body.decode("utf-16-be" if big_endian else "utf-16-le", "replace").rstrip("\x00")
     if head == b"JIS\x00\x00\x00\x00\x00":
         return body.decode("shift_jis", "replace").rstrip("\x00")
@@ -157,18 +170,44 @@ def decode_user_comment(value: bytes | str) -> str:
     return _decode_8bit(bytes(value)).rstrip("\x00")
 
 
+def _exif_string(value: object) -> str | None:
+    if isinstance(value, bytes):
+        return _decode_8bit(value).rstrip("\x00")
+    if not isinstance(value, str):
+        return None
+    try:  # Pillow decodes ASCII tags as Latin-1; UTF-8 writers are common
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 def _read_exif(raw: bytes, sink: _TextSink) -> None:
     exif = Image.Exif()
     try:
         exif.load(raw)
         comment = exif.get_ifd(_EXIF_IFD).get(_USER_COMMENT, exif.get(_USER_COMMENT))
-        description = exif.get(_IMAGE_DESCRIPTION)
+        ifd0 = {tag: exif.get(tag) for tag in _COMFY_EXIF_TAGS}
     except Exception:  # Pillow's TIFF parser raises many types on hostile EXIF
         return
     if isinstance(comment, bytes | str):
         sink.add("UserComment", decode_user_comment(comment))
-    if isinstance(description, str):
-        sink.add("ImageDescription", description)
+    for tag, value in ifd0.items():
+        text = _exif_string(value)
+        if text is None:
+            continue
+        labelled = _COMFY_KEY.match(text)
+        if labelled:
+            sink.add(labelled.group(1), text[labelled.end() :])
+        elif tag == _IMAGE_DESCRIPTION:
+            sink.add("ImageDescription", text)
+
+
+def _add_xmp(text: str, sink: _TextSink) -> None:
+    sink.add(XMP_KEY, text)
+    start = text.find(_OUR_XMP_OPEN)
+    end = text.find(_OUR_XMP_CLOSE, start) if start >= 0 else -1
+    if end > start:
+        sink.add(OUR_JSON_KEY, html.unescape(text[start + len(_OUR_XMP_OPEN) : end]))
 
 
 def _read_png(data: bytes, sink: _TextSink) -> None:
@@ -183,20 +222,24 @@ def _read_png(data: bytes, sink: _TextSink) -> None:
             continue
         keyword_raw, _, rest = chunk.data.partition(b"\x00")
         keyword = keyword_raw.decode("latin-1")
+        # tEXt/zTXt are Latin-1 by the PNG spec, yet many tools write UTF-8 there
         if chunk.type == b"tEXt":
-            sink.add(keyword, rest.decode("latin-1"))
+            sink.add(keyword, _decode_8bit(rest))
         elif chunk.type == b"zTXt":
             text = sink.inflate(rest[1:])
             if text is not None:
-                sink.add(keyword, text.decode("latin-1"))
+                sink.add(keyword, _decode_8bit(text))
         else:
             parts = rest[2:].split(b"\x00", 2)
             if len(rest) < 2 or len(parts) < 3:
                 continue
             body = sink.inflate(parts[2]) if rest[0] == 1 else parts[2]
             if body is not None:
-                key = XMP_KEY if keyword == _PNG_XMP_KEYWORD else keyword
-                sink.add(key, body.decode("utf-8", "replace"))
+                decoded = body.decode("utf-8", "replace")
+                if keyword == _PNG_XMP_KEYWORD:
+                    _add_xmp(decoded, sink)
+                else:
+                    sink.add(keyword, decoded)
 
 
 def _read_jpeg(data: bytes, sink: _TextSink) -> None:
@@ -218,7 +261,7 @@ def _read_jpeg(data: bytes, sink: _TextSink) -> None:
         if marker == 0xE1 and segment.startswith(b"Exif\x00\x00"):
             _read_exif(segment, sink)
         elif marker == 0xE1 and segment.startswith(_JPEG_XMP_PREFIX):
-            sink.add(XMP_KEY, segment[len(_JPEG_XMP_PREFIX) :].decode("utf-8", "replace"))
+            _add_xmp(segment[len(_JPEG_XMP_PREFIX) :].decode("utf-8", "replace"), sink)
         elif marker == 0xFE:
             sink.add("Comment", _decode_8bit(segment))
         pos += 2 + length
@@ -233,7 +276,7 @@ def _read_webp(data: bytes, sink: _TextSink) -> None:
         if fourcc == b"EXIF":
             _read_exif(body, sink)
         elif fourcc == b"XMP ":
-            sink.add(XMP_KEY, body.decode("utf-8", "replace"))
+            _add_xmp(body.decode("utf-8", "replace"), sink)
         pos += 8 + size + (size & 1)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from app.core.exportformat import EXTENSIONS, ExportFormat
 from app.core.filenames import sanitize_filename, unique_name
 from app.fsutil import atomic_write_bytes
 
@@ -62,35 +63,50 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_bytes(source: Path, *, texts: dict[str, str] | None, strip: bool = False) -> bytes:
-    """The file's bytes with our metadata chunks added (or all metadata removed).
+def export_bytes(
+    source: Path,
+    *,
+    texts: dict[str, str] | None,
+    strip: bool = False,
+    fmt: ExportFormat | None = None,
+) -> bytes:
+    """The file's bytes (converted if ``fmt`` asks) with our settings, or stripped of all.
 
-    The pixels stay bit-exact: PNG chunks are inserted into the original byte stream.
+    PNG, JPEG and WebP alike carry the settings; a copy kept in its own type stays bit-exact.
     """
-    from app.storage.imagemeta import embed_png_text
-    from app.storage.metastrip import strip_metadata
+    from app.storage.imagewrite import export_payload
 
     data = source.read_bytes()
-    if strip:
-        return strip_metadata(data)  # PNG, JPEG and WebP alike
-    if source.suffix.lower() == ".png" and texts:
-        return embed_png_text(data, texts)
-    return data
+    return export_payload(data, texts=texts, strip=strip, fmt=fmt or ExportFormat())
 
 
 def export_image(
-    source: Path, folder: Path, stem: str, *, texts: dict[str, str] | None, strip: bool = False
+    source: Path,
+    folder: Path,
+    stem: str,
+    *,
+    texts: dict[str, str] | None,
+    strip: bool = False,
+    fmt: ExportFormat | None = None,
 ) -> Path:
     """Writes a copy into ``folder`` under a unique sanitized name."""
-    data = export_bytes(source, texts=texts, strip=strip)
-    ext = source.suffix.lower() or ".png"
+    from app.storage.imagewrite import kind_of
+
+    fmt = fmt or ExportFormat()
+    data = export_bytes(source, texts=texts, strip=strip, fmt=fmt)
+    ext = EXTENSIONS.get(kind_of(data) or "", fmt.extension(source.suffix))  # what it really is
     folder.mkdir(parents=True, exist_ok=True)
     name = unique_name(sanitize_filename(stem), ext, lambda n: (folder / n).exists())
     return atomic_write_bytes(folder / name, data)
 
 
 def export_image_to(
-    source: Path, dest: Path, *, texts: dict[str, str] | None, strip: bool = False
+    source: Path,
+    dest: Path,
+    *,
+    texts: dict[str, str] | None,
+    strip: bool = False,
+    fmt: ExportFormat | None = None,
 ) -> Path:
     """Writes a copy to exactly ``dest`` (a path the user chose), replacing it atomically."""
-    return atomic_write_bytes(dest, export_bytes(source, texts=texts, strip=strip))
+    return atomic_write_bytes(dest, export_bytes(source, texts=texts, strip=strip, fmt=fmt))

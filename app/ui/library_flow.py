@@ -327,6 +327,7 @@ class LibraryFlow(QObject):
             template=template,
             strip_metadata=last.strip_metadata if last else False,
             preview=preview if first is not None else None,
+            export_format=last.export_format if last else None,
         )
         ids = list(image_ids)
         dialog.export_requested.connect(
@@ -351,6 +352,7 @@ class LibraryFlow(QObject):
                 choice.folder,
                 stem=lambda r: studio.default_stem(r, choice.template),
                 strip_metadata=choice.strip_metadata,
+                export_format=choice.export_format,
             )
         except (OSError, ValueError) as exc:
             self.window.show_notice(f"Export failed: {exc}", "error")

@@ -9,7 +9,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from app.core.filenames import render_template, sanitize_filename, template_context, unique_name
+from app.core.exportformat import ExportFormat
+from app.core.filenames import (
+    PRIVATE_TEMPLATE,
+    render_template,
+    revealing_placeholders,
+    sanitize_filename,
+    template_context,
+    unique_name,
+)
+from app.core.readback import read_settings
 from app.storage.imagemeta import read_text_chunks
 from app.ui.export_dialog import EXPORT_PLACEHOLDERS, ExportChoice, ExportDialog
 from tests.ui.library_support import generate, harness_factory, qloop, started  # noqa: F401
@@ -131,3 +140,98 @@ def test_template_names_are_safe_for_any_prompt(prompt: str) -> None:
             assert not set(name) & set('<>:"/\\|?*\x00\n\t')
             assert name.split(".", 1)[0].upper() not in {"CON", "LPT1"}
             assert not name.startswith((".", " "))
+
+
+def test_format_quality_and_lossless_controls(qtbot, tmp_path: Path) -> None:
+    dialog = ExportDialog(
+        None, count=2, folder=tmp_path, template="{seed}", preview=lambda t: "123456.png"
+    )
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.export_format() == ExportFormat()
+    assert not dialog.quality_spin.isEnabled() and not dialog.lossless_check.isEnabled()
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("jpeg"))
+    dialog.quality_spin.setValue(80)
+    assert dialog.quality_spin.isEnabled() and not dialog.lossless_check.isEnabled()
+    assert dialog.preview_label.text() == "For example: 123456.jpg"
+    assert dialog.export_format() == ExportFormat("jpeg", 80, False)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("webp"))
+    dialog.lossless_check.setChecked(True)
+    assert not dialog.quality_spin.isEnabled() and dialog.lossless_check.isEnabled()
+    assert dialog.preview_label.text() == "For example: 123456.webp"
+    chosen: list[ExportChoice] = []
+    dialog.export_requested.connect(chosen.append)
+    dialog.export_button.click()
+    assert chosen[0].export_format == ExportFormat("webp", 80, True)
+    again = ExportDialog(
+        None, count=1, folder=tmp_path, template="x", export_format=chosen[0].export_format
+    )
+    qtbot.addWidget(again)
+    assert again.export_format() == chosen[0].export_format
+
+
+def test_stripping_makes_the_default_template_private(qtbot, tmp_path: Path) -> None:
+    default = "{date} {time} {seed} {prompt:40}"
+    dialog = ExportDialog(None, count=1, folder=tmp_path, template=default)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.privacy_label.isHidden()
+    dialog.strip_check.setChecked(True)
+    assert dialog.template_edit.text() == PRIVATE_TEMPLATE
+    assert not revealing_placeholders(dialog.template_edit.text())
+    assert dialog.privacy_label.isHidden()
+    dialog.strip_check.setChecked(False)
+    assert dialog.template_edit.text() == default
+    opened_stripped = ExportDialog(
+        None, count=1, folder=tmp_path, template=default, strip_metadata=True
+    )
+    qtbot.addWidget(opened_stripped)
+    assert opened_stripped.template_edit.text() == PRIVATE_TEMPLATE
+
+
+def test_a_revealing_template_is_flagged_while_stripping(qtbot, tmp_path: Path) -> None:
+    dialog = ExportDialog(None, count=1, folder=tmp_path, template="mine {prompt:20} {seed}")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.strip_check.setChecked(True)
+    assert dialog.template_edit.text() == "mine {prompt:20} {seed}"  # the artist's own: kept
+    assert dialog.privacy_label.isVisible()
+    assert "the prompt and the seed" in dialog.privacy_label.text()
+    assert dialog.export_button.isEnabled()  # flagged, not forbidden
+    dialog.template_edit.setText("mine {index}")
+    assert dialog.privacy_label.isHidden()
+    dialog.template_edit.setText("{task}")
+    assert "Wiro task id" in dialog.privacy_label.text()
+    dialog.strip_check.setChecked(False)
+    assert dialog.privacy_label.isHidden()
+
+
+def test_export_as_webp_and_jpeg_from_the_window_keeps_the_settings(
+    qloop,  # noqa: F811
+    harness_factory,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    harness = harness_factory(demo=True)
+    out = tmp_path / "converted"
+
+    async def scenario() -> None:
+        controller = await started(harness)
+        window = controller.window
+        state = await generate(harness, controller, "夜の港, lanterns", samples=1)
+        ids = [i.id for i in state.images]
+        for kind, ext, count in (("webp", ".webp", 1), ("jpeg", ".jpg", 2)):
+            window.library_flow.export(ids)
+            dialog = window.library_flow.export_dialog
+            dialog.folder_edit.setText(str(out))
+            dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(kind))
+            assert dialog.preview_label.text().endswith(ext)
+            dialog.export_button.click()
+            await harness.wait(lambda n=count: out.exists() and len(list(out.iterdir())) == n)
+        for path in out.iterdir():
+            back = read_settings(read_text_chunks(path))
+            assert back.source == "Wiro Studio", path.name
+            assert back.values["prompt"] == "夜の港, lanterns"
+        assert sorted(p.suffix for p in out.iterdir()) == [".jpg", ".webp"]
+        assert await harness.stop() == 0
+
+    qloop.run_until_complete(scenario())
