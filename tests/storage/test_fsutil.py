@@ -82,3 +82,19 @@ def test_sweep_in_a_shared_folder_touches_only_our_names(tmp_path: Path) -> None
 def test_sweep_of_a_missing_folder_is_a_no_op(tmp_path: Path) -> None:
     assert fsutil.sweep_partials(tmp_path / "gone", recursive=True) == []
     assert fsutil.sweep_partials(tmp_path / "gone", recursive=False) == []
+
+
+def test_opening_a_profile_sweeps_what_a_crash_left(tmp_path: Path) -> None:
+    from app.storage.paths import AppPaths
+    from app.storage.profile import open_history
+
+    paths = AppPaths.under(tmp_path)
+    month = paths.library_dir(False) / "2026-12"
+    month.mkdir(parents=True)
+    debris = month / ".g000001-t1-00.png.k2j3.part"
+    debris.write_bytes(b"half an image")
+    os.utime(debris, (1, 1))
+    image = month / "g000001-t1-00.png"
+    image.write_bytes(b"whole")
+    open_history(paths, demo=False).close()
+    assert not debris.exists() and image.exists()
