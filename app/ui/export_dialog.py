@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -96,6 +96,7 @@ class ExportDialog(QDialog):
         template_row.addWidget(self.insert_button)
         self.template_error = ErrorLabel()
         self.preview_label = QLabel("")
+        self.preview_label.setTextFormat(Qt.TextFormat.PlainText)
         self.preview_label.setWordWrap(True)
         style.set_role(self.preview_label, "muted")
         known = " ".join("{" + p + "}" for p in PLACEHOLDERS)
