@@ -160,3 +160,15 @@ class PatientConnection(sqlite3.Connection):
                 log.info("history is locked by another program; retrying in %.2f s", pause)
                 self.sleep(pause)
                 pause = min(pause * 2, self.max_pause)
+
+
+def check_usable(db: sqlite3.Connection) -> None:
+    """Raises what a damaged or unwritable file would raise later, while it is still opening."""
+    verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if verdict != "ok":
+        raise IntegrityFailure(f"integrity check: {verdict}")
+    db.execute("BEGIN IMMEDIATE")
+    try:  # rewriting the header with its own value proves the file can be written
+        db.execute(f"PRAGMA user_version={int(db.execute('PRAGMA user_version').fetchone()[0])}")
+    finally:
+        db.execute("ROLLBACK")

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from app.storage.dbfaults import IntegrityFailure, PatientConnection, unavailable
+from app.storage.dbfaults import PatientConnection, check_usable, unavailable
 from app.storage.diskguard import DiskGuard
 from app.storage.history_queries import ImageFilter, PageCursor, count_sql, page_sql
 from app.storage.history_rows import GenerationRow, ImageRow, generation_row, image_row
@@ -143,7 +143,7 @@ class HistoryStore:
         try:
             db = self._db = self._connect(open_lock_wait)
             self.migrate()
-            _check_usable(db)
+            check_usable(db)
         except BaseException as exc:
             if db is not None:
                 with contextlib.suppress(sqlite3.Error):
@@ -400,15 +400,3 @@ class HistoryStore:
                 sql = f"SELECT * FROM {table} WHERE {column} IN ({marks}){extra}"
                 out.extend(self._db.execute(sql, chunk).fetchall())
         return out
-
-
-def _check_usable(db: sqlite3.Connection) -> None:
-    """Raises what a damaged or unwritable file would raise later, while it is still opening."""
-    verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-    if verdict != "ok":
-        raise IntegrityFailure(f"integrity check: {verdict}")
-    db.execute("BEGIN IMMEDIATE")
-    try:  # rewriting the header with its own value proves the file can be written
-        db.execute(f"PRAGMA user_version={int(db.execute('PRAGMA user_version').fetchone()[0])}")
-    finally:
-        db.execute("ROLLBACK")
