@@ -427,3 +427,26 @@ def test_model_alone_handles_many_rows_in_batches():
     assert model.kind(0) == RowKind.HEADER
     assert model.index(0).data(Qt.ItemDataRole.DisplayRole) == "a red fox in the snow"
     assert model.generation_ids()[:2] == [2500, 2499]
+
+
+def test_a_tile_whose_file_was_deleted_says_so(qtbot, gallery, pngs, monkeypatch) -> None:
+    from PySide6.QtGui import QPainter
+
+    from app.ui.thumbnails import FILE_MISSING
+
+    pngs[0].unlink()
+    gallery.loader.set_source_resolver(lambda path, side: str(pngs[1]))  # a stale cached thumb
+    gallery.add_image(record(1, 7, 0, pngs[0]), state(7))
+    side = gallery.view.thumbnail_side()
+    qtbot.waitUntil(lambda: gallery.loader.error(pngs[0], side) is not None, timeout=5000)
+    assert gallery.loader.error(pngs[0], side) == FILE_MISSING
+    drawn: list[str] = []
+    real = QPainter.drawText
+
+    def spy(self, *args):
+        drawn.extend(a for a in args if isinstance(a, str))
+        return real(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", spy)
+    gallery.view.viewport().grab()
+    assert "File missing\n(deleted from disk)" in drawn
