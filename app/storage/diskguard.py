@@ -87,8 +87,8 @@ class DiskGuard:
         self._identity = self._stat_identity()
         count = fresh.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
         self._report(
-            f"The history folder {folder} was deleted while Wiro Studio was running. The history "
-            f"({count} generation{'s' if count != 1 else ''}) was saved again from the open copy; "
+            f"The history in {folder} was deleted while Wiro Studio was running. It was saved "
+            f"again from the copy still open ({count} generation{'s' if count != 1 else ''}); "
             f"{_images(_missing_images(fresh))} gone."
         )
         return fresh
