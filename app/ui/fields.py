@@ -202,7 +202,7 @@ class SelectField(FieldWidget):
         super().__init__(spec, editor, parent)
         for index, option in enumerate(spec.options):
             editor.addItem(option_label(spec, option), option.value)
-            editor.setItemData(index, option.value, Qt.ItemDataRole.ToolTipRole)
+            editor.setItemData(index, plain_tooltip(option.value), Qt.ItemDataRole.ToolTipRole)
             editor.setItemData(index, SAMPLER_BY_SCHEDULER.get(option.value), SHORT_LABEL_ROLE)
         editor.view().setMinimumWidth(editor.view().sizeHintForColumn(0) + 24)
         self._foreign = -1  # index of an item added for a value the schema does not offer
