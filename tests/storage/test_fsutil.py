@@ -96,5 +96,12 @@ def test_opening_a_profile_sweeps_what_a_crash_left(tmp_path: Path) -> None:
     os.utime(debris, (1, 1))
     image = month / "g000001-t1-00.png"
     image.write_bytes(b"whole")
+    paths.default_output_dir.mkdir(parents=True)
+    autosave_debris = paths.default_output_dir / ".wiro-a1b2c3.part"
+    users_own = paths.default_output_dir / ".their-download.part"
+    for path in (autosave_debris, users_own):
+        path.write_bytes(b"x")
+        os.utime(path, (1, 1))
     open_history(paths, demo=False).close()
     assert not debris.exists() and image.exists()
+    assert not autosave_debris.exists() and users_own.exists()
