@@ -186,9 +186,7 @@ class HistoryStore:
         return self.guard.take_reports()
 
     def _reopen(self) -> PatientConnection:
-        db = self._connect(self._lock_wait)
-        db.lock_wait = self._lock_wait
-        return db
+        return self._connect(self._lock_wait)
 
     # -- schema ---------------------------------------------------------------------------
 

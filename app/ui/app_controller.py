@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -100,10 +101,18 @@ class AppController(QObject):
     # -- run -----------------------------------------------------------------------------
 
     async def run(self) -> int:
-        from app.ui.main_window import MainWindow
-
         self._finished = asyncio.get_running_loop().create_future()
         self.app.applicationStateChanged.connect(self._on_app_state_changed)
+        try:
+            return await self._run()
+        finally:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.app.applicationStateChanged.disconnect(self._on_app_state_changed)
+
+    async def _run(self) -> int:
+        from app.ui.main_window import MainWindow
+
+        assert self._finished is not None
         self.settings = await self.io(self.settings_store.load)
         self.window = MainWindow(self)
         self.window.restore_state(self.settings)
@@ -245,7 +254,14 @@ class AppController(QObject):
 
     def _on_app_state_changed(self, state: Qt.ApplicationState) -> None:
         """Back to the window: check that the profile and library folders still exist."""
-        if state == Qt.ApplicationState.ApplicationActive and self.studio and not self._closing:
+        if state != Qt.ApplicationState.ApplicationActive or self.studio is None or self._closing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not inside this app's loop (it has ended)
+        finished = self._finished
+        if finished is not None and finished.get_loop() is loop and not finished.done():
             self.spawn(self.studio.ledger.check_storage(), name="check-storage")
 
     def apply_settings_to_studio(self) -> None:
