@@ -47,6 +47,9 @@ _RESERVED = frozenset(
 _MAX_EXT_CHARS = 10
 
 
+MAX_TEMPLATE_CHARS = 200  # a file name is at most 255 bytes; a longer template cannot fit
+
+
 class TemplateError(ValueError):
     """A file-name template the user typed cannot be used; the message says why."""
 
@@ -55,6 +58,11 @@ def validate_template(template: str) -> None:
     """Raises TemplateError for unknown placeholders, stray braces or folder separators."""
     if not template.strip():
         raise TemplateError("The file name template is empty.")
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            f"The file name template is too long ({len(template):,} characters; "
+            f"at most {MAX_TEMPLATE_CHARS})."
+        )
     if "/" in template or "\\" in template:
         raise TemplateError("The file name template may not contain / or \\ (no subfolders).")
     leftover = _FIELD.sub("", template)

@@ -38,6 +38,12 @@ CLIENT_LIMITS: dict[str, Limits] = {
 # Text fields whose content must be a whole number (Wiro types the seed as text).
 NUMERIC_TEXT_FIELDS = frozenset({"seed"})
 
+# Longest text any field accepts. SD 1.5 reads 75 tokens per chunk; A1111-style prompts with
+# many chunks stay far below this, and no Run body grows to megabytes.
+MAX_TEXT_CHARS = 8000
+# Longest number typed as text: a seed needs 10 digits; this leaves room for spaces and ".0".
+MAX_NUMBER_CHARS = 40
+
 
 def limits_for(spec: FieldSpec) -> Limits:
     """The schema's own bounds where it states them, else the client limits above."""
@@ -117,21 +123,39 @@ def _check_range(value: float, lim: Limits) -> None:
         raise FieldError(f"must be a multiple of {lim.multiple_of}")
 
 
+def _as_text(raw: Any) -> str:
+    """``str(raw)`` that refuses what cannot be shown (ints beyond Python's 4,300-digit limit)."""
+    if raw is None:
+        return ""
+    try:
+        text = raw if isinstance(raw, str) else str(raw)
+    except ValueError:
+        raise FieldError("is too long") from None
+    if len(text) > MAX_TEXT_CHARS:
+        raise FieldError(f"is too long ({len(text):,} characters; at most {MAX_TEXT_CHARS:,})")
+    return text
+
+
 def coerce_field(spec: FieldSpec, raw: Any) -> Any:
     """One raw form value → its wire value, or FieldError with the reason in English."""
-    text = "" if raw is None else str(raw).strip()
+    full = _as_text(raw)
+    text = full.strip()
     lim = limits_for(spec)
     if spec.kind is FieldKind.INTEGER or (spec.id in NUMERIC_TEXT_FIELDS and text):
         if isinstance(raw, bool):
             raise FieldError("must be a whole number")
         if text == "":
             raise FieldError("is required")
+        if len(text) > MAX_NUMBER_CHARS:
+            raise FieldError("is too long to be a number")
         value: Any = _parse_int(text)
         _check_range(value, lim)
         return str(value) if spec.kind is FieldKind.TEXT else value
     if spec.kind is FieldKind.FLOAT:
         if text == "" or isinstance(raw, bool):
             raise FieldError("is required" if text == "" else "must be a number")
+        if len(text) > MAX_NUMBER_CHARS:
+            raise FieldError("is too long to be a number")
         value = _parse_float(text)
         _check_range(value, lim)
         return value
@@ -144,25 +168,30 @@ def coerce_field(spec: FieldSpec, raw: Any) -> Any:
         return bool(raw) if not isinstance(raw, str) else text.lower() in ("1", "true", "yes", "on")
     if spec.kind is FieldKind.MULTISELECT:
         values = list(raw) if isinstance(raw, list | tuple) else [v for v in text.split(",") if v]
-        return ",".join(str(v).strip() for v in values)
+        return _as_text(",".join(_as_text(v).strip() for v in values))
     if spec.required and not text:
         raise FieldError("is required")
     if spec.id in NUMERIC_TEXT_FIELDS and not text:
         raise FieldError("is required")
-    return "" if raw is None else str(raw)
+    return full
 
 
 def validate(schema: ToolSchema, values: Mapping[str, Any]) -> ValidationResult:
-    """Every schema field, taken from ``values`` or its default, checked and coerced."""
+    """Every schema field, taken from ``values`` or its default, checked and coerced.
+
+    Total: whatever ``values`` holds, the answer is errors per field, never an exception.
+    """
     result = ValidationResult()
     for spec in schema.fields:
         if spec.kind is FieldKind.FILE:
             continue  # no file inputs for text-to-image tools yet
-        raw = values.get(spec.id, spec.default)
         try:
+            raw = values.get(spec.id, spec.default)
             result.params[spec.id] = coerce_field(spec, raw)
         except FieldError as exc:
             result.errors[spec.id] = f"{spec.label} {exc}."
+        except (ValueError, TypeError, OverflowError, MemoryError, RecursionError):
+            result.errors[spec.id] = f"{spec.label} could not be read."
     return result
 
 

@@ -16,8 +16,8 @@ from app.core.schema import SchemaError, ToolSchema, parse_tool
 from app.resources import tool_detail_payload
 from app.services.spawn import Spawner
 from app.services.studio import Studio
-from app.storage.history import HistoryStore
 from app.storage.paths import AppPaths
+from app.storage.profile import open_history
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def open_studio(
     try:
         schema = await load_schema(client)
         loop = asyncio.get_running_loop()
-        history = await loop.run_in_executor(None, HistoryStore, paths.database(spec.demo))
+        history = await loop.run_in_executor(None, open_history, paths, spec.demo)
     except BaseException:
         await client.aclose()
         raise

@@ -45,7 +45,15 @@ class Ledger:
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Runs a HistoryStore call on the database thread (never on the GUI thread)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        finally:
+            for text in self.history.take_reports():  # a deleted folder noticed and rebuilt
+                self.notice(text, "warning")
+
+    async def check_storage(self) -> None:
+        """Looks for a deleted profile or library folder (the window calls this on focus)."""
+        await self.db(self.history.ensure_on_disk)
 
     async def close(self) -> None:
         await self.db(self.history.close)

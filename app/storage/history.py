@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.storage.dbfaults import PatientConnection, check_usable, unavailable
+from app.storage.diskguard import DiskGuard
 from app.storage.history_queries import ImageFilter, PageCursor, count_sql, page_sql
+from app.storage.history_rows import GenerationRow, ImageRow, generation_row, image_row
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "GenerationRow", "HistoryStore", "ImageRow"]
 
 
 def _json_text(column: str, key: str) -> str:
@@ -109,66 +114,79 @@ _GENERATION_COLUMNS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class GenerationRow:
-    """A generations row as Python values."""
-
-    id: int
-    tool: str
-    params: dict[str, Any]
-    phase: str
-    status: str
-    task_id: str | None
-    task_token: str | None
-    created_at: float
-    run_sent_at: float | None
-    started_at: float | None
-    finished_at: float | None
-    elapsed_seconds: float | None
-    cost: float | None
-    error: str | None
-    debug_error: str
-    expected_images: int
-    outputs: list[dict[str, Any]] | None
-
-
-@dataclass(frozen=True)
-class ImageRow:
-    """An images row as Python values."""
-
-    id: int
-    generation_id: int
-    index: int
-    seed: int | None
-    path: Path
-    sha256: str
-    size: int
-    width: int
-    height: int
-    starred: bool
-    deleted: bool
-    created_at: float
-
-
 class HistoryStore:
     """SQLite in WAL mode with versioned migrations; calls are serialised by a lock.
 
     Every method blocks on disk: the services run them in a worker thread.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        busy_timeout: float = 10.0,
+        lock_wait: float = 600.0,
+        open_lock_wait: float = 20.0,
+        library_dir: Path | None = None,
+    ) -> None:
+        """Opens (creating if needed) and checks the database; raises HistoryUnavailable.
+
+        ``lock_wait`` bounds how long a write waits out another program's lock;
+        ``open_lock_wait`` is shorter so a locked file is reported while the app starts.
+        """
         self.path = Path(path) if str(path) != ":memory:" else None
+        self._busy_timeout = busy_timeout
+        self._lock_wait = lock_wait
+        self._lock = threading.RLock()
+        self.guard = DiskGuard(self.path, library_dir)
+        db: PatientConnection | None = None
+        try:
+            db = self._db = self._connect(open_lock_wait)
+            self.migrate()
+            check_usable(db)
+        except BaseException as exc:
+            if db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+            if isinstance(exc, sqlite3.Error | OSError):
+                raise unavailable(exc, self.path) from exc
+            raise
+        self._db.lock_wait = lock_wait
+        self.guard.opened()
+
+    def _connect(self, lock_wait: float) -> PatientConnection:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=10
+        db = sqlite3.connect(
+            str(self.path or ":memory:"),
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=self._busy_timeout,
+            factory=PatientConnection,
         )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        db.lock_wait = lock_wait
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def ensure_on_disk(self) -> None:
+        """Notices a deleted profile or library folder and rebuilds what it can (see DiskGuard);
+        runs before every write and when the window regains focus."""
+        with self._lock:
+            self._db = self.guard.check(self._db, self._reopen)
+
+    def take_reports(self) -> list[str]:
+        """What was lost or rebuilt since the last call, in English, for the user."""
+        return self.guard.take_reports()
+
+    def _reopen(self) -> PatientConnection:
+        return self._connect(self._lock_wait)
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -207,6 +225,7 @@ class HistoryStore:
         phase: str = "pending",
     ) -> int:
         with self._lock:
+            self.ensure_on_disk()
             cur = self._db.execute(
                 "INSERT INTO generations (tool, params, phase, created_at, expected_images)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -224,6 +243,7 @@ class HistoryStore:
             values["outputs"] = json.dumps(values["outputs"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self._lock:
+            self.ensure_on_disk()
             self._db.execute(
                 f"UPDATE generations SET {assignments} WHERE id = ?",
                 (*values.values(), generation_id),
@@ -234,7 +254,7 @@ class HistoryStore:
             row = self._db.execute(
                 "SELECT * FROM generations WHERE id = ?", (generation_id,)
             ).fetchone()
-        return _generation(row) if row else None
+        return generation_row(row) if row else None
 
     def generations_in_phases(self, phases: Iterable[str]) -> list[GenerationRow]:
         phases = list(phases)
@@ -243,14 +263,14 @@ class HistoryStore:
             rows = self._db.execute(
                 f"SELECT * FROM generations WHERE phase IN ({marks}) ORDER BY id", phases
             ).fetchall()
-        return [_generation(r) for r in rows]
+        return [generation_row(r) for r in rows]
 
     def recent_generations(self, limit: int = 200, offset: int = 0) -> list[GenerationRow]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM generations ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
             ).fetchall()
-        return [_generation(r) for r in rows]
+        return [generation_row(r) for r in rows]
 
     # -- images ---------------------------------------------------------------------------
 
@@ -269,6 +289,7 @@ class HistoryStore:
     ) -> ImageRow:
         """Adds an image once; a second call for the same (generation, index) returns the first."""
         with self._lock:
+            self.ensure_on_disk()
             self._db.execute(
                 "INSERT OR IGNORE INTO images (generation_id, idx, seed, path, sha256, size,"
                 " width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -277,7 +298,7 @@ class HistoryStore:
             row = self._db.execute(
                 "SELECT * FROM images WHERE generation_id = ? AND idx = ?", (generation_id, index)
             ).fetchone()
-        return _image(row)
+        return image_row(row)
 
     def images_for(self, generation_id: int, *, include_deleted: bool = False) -> list[ImageRow]:
         sql = "SELECT * FROM images WHERE generation_id = ?"
@@ -285,19 +306,21 @@ class HistoryStore:
             sql += " AND deleted = 0"
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY idx", (generation_id,)).fetchall()
-        return [_image(r) for r in rows]
+        return [image_row(r) for r in rows]
 
     def image(self, image_id: int) -> ImageRow | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM images WHERE id = ?", (image_id,)).fetchone()
-        return _image(row) if row else None
+        return image_row(row) if row else None
 
     def set_starred(self, image_id: int, starred: bool) -> None:
         with self._lock:
+            self.ensure_on_disk()
             self._db.execute("UPDATE images SET starred = ? WHERE id = ?", (int(starred), image_id))
 
     def set_deleted(self, image_ids: Iterable[int], deleted: bool) -> None:
         with self._lock:
+            self.ensure_on_disk()
             self._db.executemany(
                 "UPDATE images SET deleted = ? WHERE id = ?",
                 [(int(deleted), i) for i in image_ids],
@@ -329,7 +352,7 @@ class HistoryStore:
         if not rows:
             return [], None
         last = rows[-1]
-        return [_image(r) for r in rows], (
+        return [image_row(r) for r in rows], (
             last["generation_created_at"],
             last["generation_id"],
             last["idx"],
@@ -341,21 +364,22 @@ class HistoryStore:
             return int(self._db.execute(sql, args).fetchone()[0])
 
     def generations_by_ids(self, ids: Iterable[int]) -> list[GenerationRow]:
-        return [_generation(r) for r in self._select_in("generations", "id", ids, "")]
+        return [generation_row(r) for r in self._select_in("generations", "id", ids, "")]
 
     def images_of_generations(self, generation_ids: Iterable[int]) -> list[ImageRow]:
         """Visible images of these generations, by generation then index."""
         rows = self._select_in("images", "generation_id", generation_ids, " AND deleted = 0")
-        return sorted((_image(r) for r in rows), key=lambda i: (i.generation_id, i.index))
+        return sorted((image_row(r) for r in rows), key=lambda i: (i.generation_id, i.index))
 
     def images_by_ids(self, ids: Iterable[int]) -> list[ImageRow]:
         """These images whether deleted or not, in id order."""
-        return sorted((_image(r) for r in self._select_in("images", "id", ids, "")), key=_id)
+        rows = self._select_in("images", "id", ids, "")
+        return sorted((image_row(r) for r in rows), key=lambda r: r.id)
 
     def deleted_images(self) -> list[ImageRow]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM images WHERE deleted = 1").fetchall()
-        return [_image(r) for r in rows]
+        return [image_row(r) for r in rows]
 
     def visible_sha256(self) -> set[str]:
         with self._lock:
@@ -374,55 +398,3 @@ class HistoryStore:
                 sql = f"SELECT * FROM {table} WHERE {column} IN ({marks}){extra}"
                 out.extend(self._db.execute(sql, chunk).fetchall())
         return out
-
-
-def _json_or(value: str | None, fallback: Any) -> Any:
-    if not value:
-        return fallback
-    try:
-        return json.loads(value)
-    except ValueError:
-        return fallback
-
-
-def _id(row: ImageRow) -> int:
-    return row.id
-
-
-def _generation(row: sqlite3.Row) -> GenerationRow:
-    return GenerationRow(
-        id=row["id"],
-        tool=row["tool"],
-        params=_json_or(row["params"], {}),
-        phase=row["phase"],
-        status=row["status"],
-        task_id=row["task_id"],
-        task_token=row["task_token"],
-        created_at=row["created_at"],
-        run_sent_at=row["run_sent_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        elapsed_seconds=row["elapsed_seconds"],
-        cost=row["cost"],
-        error=row["error"],
-        debug_error=row["debug_error"] or "",
-        expected_images=row["expected_images"],
-        outputs=_json_or(row["outputs"], None),
-    )
-
-
-def _image(row: sqlite3.Row) -> ImageRow:
-    return ImageRow(
-        id=row["id"],
-        generation_id=row["generation_id"],
-        index=row["idx"],
-        seed=row["seed"],
-        path=Path(row["path"]),
-        sha256=row["sha256"],
-        size=row["size"],
-        width=row["width"],
-        height=row["height"],
-        starred=bool(row["starred"]),
-        deleted=bool(row["deleted"]),
-        created_at=row["created_at"],
-    )

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.params import MAX_TEXT_CHARS
 from app.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,8 @@ def _entries(raw: Any, make: Callable[[dict[str, Any]], Any]) -> list[Any]:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field of the file; "" for a wrong type or one longer than any form accepts."""
+    return value if isinstance(value, str) and len(value) <= MAX_TEXT_CHARS else ""
 
 
 def _number(value: Any) -> float:
@@ -227,7 +229,7 @@ def _number(value: Any) -> float:
 
 def _prompt_from(entry: dict[str, Any]) -> SavedPrompt | None:
     prompt, name = entry.get("prompt"), clean_name(_text(entry.get("name")))
-    if not isinstance(prompt, str) or not name:
+    if not isinstance(prompt, str) or len(prompt) > MAX_TEXT_CHARS or not name:
         return None
     return SavedPrompt(
         id=_text(entry.get("id")) or _new_id(),

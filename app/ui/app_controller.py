@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.api.errors import WiroError
 from app.core.credentials import Credentials
-from app.services.connection import ConnectionSpec, open_studio, verify_credentials
+from app.services.connection import (
+    TOOL_OWNER,
+    TOOL_PROJECT,
+    ConnectionSpec,
+    open_studio,
+    verify_credentials,
+)
 from app.services.demo import DemoServer
 from app.services.spawn import Spawner
 from app.services.studio import Studio
 from app.storage.credentials import CredentialStore, KeychainUnavailable
+from app.storage.dbfaults import HistoryUnavailable, unavailable
 from app.storage.logs import REDACTOR
 from app.storage.paths import AppPaths
+from app.storage.reimport import start_new_history
 from app.storage.settings import Settings, SettingsStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+TOOL_SLUG = f"{TOOL_OWNER}/{TOOL_PROJECT}"
 
 
 class AppController(QObject):
@@ -90,9 +101,18 @@ class AppController(QObject):
     # -- run -----------------------------------------------------------------------------
 
     async def run(self) -> int:
+        self._finished = asyncio.get_running_loop().create_future()
+        self.app.applicationStateChanged.connect(self._on_app_state_changed)
+        try:
+            return await self._run()
+        finally:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.app.applicationStateChanged.disconnect(self._on_app_state_changed)
+
+    async def _run(self) -> int:
         from app.ui.main_window import MainWindow
 
-        self._finished = asyncio.get_running_loop().create_future()
+        assert self._finished is not None
         self.settings = await self.io(self.settings_store.load)
         self.window = MainWindow(self)
         self.window.restore_state(self.settings)
@@ -186,10 +206,63 @@ class AppController(QObject):
         self.window.bind(None, None)
         if old is not None:
             await old.aclose()
-        studio = await open_studio(spec, self.paths, **self.studio_options)
+        try:
+            studio = await open_studio(spec, self.paths, **self.studio_options)
+        except HistoryUnavailable as exc:
+            self._history_unavailable(spec, exc)
+            return
         self.studio, self.spec = studio, spec
         self.apply_settings_to_studio()
         await self.window.bind_async(studio, spec)
+
+    def _history_unavailable(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
+        """A specific answer per cause (damaged, read-only, locked, …), never a generic one."""
+        from app.ui.history_problem_dialog import problem_text, show_history_problem
+
+        log.warning("history unavailable: %s", error)
+        headline = problem_text(error)[0]
+        if self.smoke:
+            print(f"history unavailable: {error}", flush=True)
+            self.finish(1)
+            return
+        self.notify(headline, "error")
+        placeholder = getattr(self.window, "form_placeholder", None)
+        if placeholder is not None:
+            placeholder.setText(f"{headline}\nNot connected.")
+        show_history_problem(
+            self.window,
+            error,
+            on_retry=lambda: self.spawn(self._switch(spec), name="retry-history"),
+            on_move_aside=lambda: self.spawn(
+                self._start_new_history(spec, error), name="new-history"
+            ),
+        )
+
+    async def _start_new_history(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
+        path = error.path or self.paths.database(spec.demo)
+        library = self.paths.library_dir(spec.demo)
+        try:
+            result = await self.io(start_new_history, path, library, TOOL_SLUG)
+        except HistoryUnavailable as exc:
+            self._history_unavailable(spec, exc)
+            return
+        except (OSError, sqlite3.Error) as exc:
+            self._history_unavailable(spec, unavailable(exc, path))
+            return
+        await self._switch(spec)
+        self.notify(result.summary, "warning")
+
+    def _on_app_state_changed(self, state: Qt.ApplicationState) -> None:
+        """Back to the window: check that the profile and library folders still exist."""
+        if state != Qt.ApplicationState.ApplicationActive or self.studio is None or self._closing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not inside this app's loop (it has ended)
+        finished = self._finished
+        if finished is not None and finished.get_loop() is loop and not finished.done():
+            self.spawn(self.studio.ledger.check_storage(), name="check-storage")
 
     def apply_settings_to_studio(self) -> None:
         if self.studio is None or self.spec is None:

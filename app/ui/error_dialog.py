@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.core.display import visible_text
+from app.ui.plain import plain_message_box
+
 _open: list[QMessageBox] = []
 
 
 def show_error_dialog(parent: QWidget, summary: str, details: str) -> QMessageBox:
     """Non-modal (open(), never exec()) so it is safe while coroutines run."""
-    box = QMessageBox(parent)
+    box = plain_message_box(QMessageBox(parent))
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Something went wrong")
     box.setText("Wiro Studio hit an unexpected problem. Your images and history are safe.")
-    box.setInformativeText(summary[:500])
+    box.setInformativeText(visible_text(summary, max_chars=500))
     if details:
         box.setDetailedText(details)
     copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)

@@ -119,6 +119,7 @@ class ExportDialog(QDialog):
         template_row.addWidget(self.insert_button)
         self.template_error = ErrorLabel()
         self.preview_label = QLabel("")
+        self.preview_label.setTextFormat(Qt.TextFormat.PlainText)
         self.preview_label.setWordWrap(True)
         style.set_role(self.preview_label, "muted")
         known = " ".join("{" + p + "}" for p in PLACEHOLDERS)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.display import visible_text
 from app.core.metadata import SAMPLER_BY_SCHEDULER
 from app.core.params import describe_limits, limits_for
 from app.core.schema import FieldKind, FieldSpec, Option
@@ -29,6 +30,7 @@ from app.ui.field_editors import (
     IntSpinBox,
     PromptEdit,
 )
+from app.ui.plain import plain_tooltip
 from app.ui.widgets import ErrorLabel
 
 
@@ -69,9 +71,9 @@ class FieldWidget(QWidget):
         layout.addWidget(self.error_label)
         self.setFocusProxy(editor)
         tip = field_tooltip(spec)
-        editor.setToolTip(tip)
-        editor.setAccessibleName(spec.label)
-        editor.setAccessibleDescription(tip)
+        editor.setToolTip(plain_tooltip(tip))
+        editor.setAccessibleName(visible_text(spec.label))
+        editor.setAccessibleDescription(visible_text(tip))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
 
     def value(self) -> Any:
@@ -200,7 +202,7 @@ class SelectField(FieldWidget):
         super().__init__(spec, editor, parent)
         for index, option in enumerate(spec.options):
             editor.addItem(option_label(spec, option), option.value)
-            editor.setItemData(index, option.value, Qt.ItemDataRole.ToolTipRole)
+            editor.setItemData(index, plain_tooltip(option.value), Qt.ItemDataRole.ToolTipRole)
             editor.setItemData(index, SAMPLER_BY_SCHEDULER.get(option.value), SHORT_LABEL_ROLE)
         editor.view().setMinimumWidth(editor.view().sizeHintForColumn(0) + 24)
         self._foreign = -1  # index of an item added for a value the schema does not offer

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from app.core.params import ValidationResult, random_seed, validate
 from app.core.schema import FieldKind, FieldSpec, ToolSchema
 from app.ui import style
-from app.ui.fields import FieldWidget, create_field, register_field
+from app.ui.fields import FieldWidget, create_field, field_tooltip, register_field
 from app.ui.generate_panel import GeneratePanel
+from app.ui.plain import plain_tooltip, set_plain_text
 from app.ui.prompt_editor import PromptField  # registers the prompt and negativePrompt fields
 from app.ui.seed_field import SeedField
 from app.ui.size_presets import SizeTools
@@ -111,9 +112,10 @@ class SchemaForm(QWidget):
         outer.addWidget(scroll)
 
     def _header(self) -> QHBoxLayout:
-        title = QLabel(self.schema.title)
+        title = QLabel()
+        set_plain_text(title, self.schema.title, single_line=True)
         style.set_role(title, "heading")
-        title.setToolTip(self.schema.description)
+        title.setToolTip(plain_tooltip(self.schema.description))
         self.reset_button = QPushButton("Reset to defaults")
         style.make_link(self.reset_button)
         self.reset_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -138,11 +140,16 @@ class SchemaForm(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
-        text = QLabel(spec.label if partner is None else f"{spec.label} × {partner.spec.label}")
+        text = QLabel()
+        set_plain_text(
+            text,
+            spec.label if partner is None else f"{spec.label} × {partner.spec.label}",
+            single_line=True,
+        )
         text.setBuddy(field.editor)
-        tips = [field.editor.toolTip()] + ([partner.editor.toolTip()] if partner else [])
+        tips = [field_tooltip(spec)] + ([field_tooltip(partner.spec)] if partner else [])
         tip = "\n".join(dict.fromkeys(t for t in tips if t))
-        text.setToolTip(tip)
+        text.setToolTip(plain_tooltip(tip))
         row.addWidget(text)
         if tip:
             row.addWidget(InfoBadge(tip))

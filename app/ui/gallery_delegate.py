@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from app.ui.gallery_model import DETAIL_ROLE, RECORD_ROLE, STARRED_ROLE, GalleryModel, RowKind
 from app.ui.gallery_text import ASSUMED
-from app.ui.thumbnails import ThumbnailLoader
+from app.ui.thumbnails import FILE_MISSING, ThumbnailLoader
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -246,10 +246,14 @@ class GalleryDelegate(QStyledItemDelegate):
         if pixmap is None:
             pixmap = self._loader.best_cached(record.path)
         if pixmap is None:
-            if self._loader.error(record.path, side) is not None:
+            error = self._loader.error(record.path, side)
+            if error is not None:
+                text = "File missing\n(deleted from disk)" if error == FILE_MISSING else None
                 painter.setPen(colors["dim"])
                 painter.setFont(option.font)
-                painter.drawText(picture, Qt.AlignmentFlag.AlignCenter, "Can't read\nthis file")
+                painter.drawText(
+                    picture, Qt.AlignmentFlag.AlignCenter, text or "Can't read\nthis file"
+                )
             return
         size = pixmap.size().scaled(picture.size(), Qt.AspectRatioMode.KeepAspectRatio)
         target = QRect(0, 0, size.width(), size.height())

@@ -9,8 +9,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from app.core.display import one_line
 from app.services.events import GenerationState, ImageRecord
 from app.ui.gallery_text import header_detail, header_title, phase_text, seed_label, tile_tooltip
+from app.ui.plain import plain_tooltip
 
 
 class RowKind(IntEnum):
@@ -69,7 +71,7 @@ def row_data(section: Section, tile: Tile | None, role: int) -> Any:
     if role == Qt.ItemDataRole.DisplayRole:
         return seed_label(record.seed if record else None, tile.index, params)
     if role == Qt.ItemDataRole.ToolTipRole:
-        return tile_tooltip(record, tile.index, params)
+        return plain_tooltip(tile_tooltip(record, tile.index, params))
     if role == RECORD_ROLE:
         return record
     if role == IMAGE_ID_ROLE:
@@ -86,16 +88,16 @@ def _header_data(section: Section, role: int) -> Any:
         return RowKind.HEADER
     state = section.state
     if role == Qt.ItemDataRole.DisplayRole:
-        return header_title(state, section.generation_id)
+        return one_line(header_title(state, section.generation_id))
     if role in (DETAIL_ROLE, Qt.ItemDataRole.ToolTipRole):
         count = sum(1 for t in section.tiles if t.record is not None)
         detail = header_detail(state, section.created_at, count)
         if role == DETAIL_ROLE:
-            return detail
+            return one_line(detail)
         prompt = str(state.params.get("prompt") or "") if state else ""
         negative = str(state.params.get("negativePrompt") or "") if state else ""
         lines = [prompt or header_title(state, section.generation_id)]
         if negative:
             lines.append(f"Negative: {negative}")
-        return "\n".join([*lines, detail])
+        return plain_tooltip("\n".join([*lines, detail]))
     return None

@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ui import style
+from app.ui.plain import plain_tooltip
 from app.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class GeneratePanel(QWidget):
         more = 0 if self._blocked else self.form.error_count() - 1
         shown = f"{reason} (+{more} more)" if reason and more > 0 else reason
         self.button.setEnabled(not reason)
-        self.button.setToolTip(reason or "Generate images (Ctrl+Enter)")
+        self.button.setToolTip(plain_tooltip(reason or "Generate images (Ctrl+Enter)"))
         self.reason_label.set_message(shown or None)
 
     def _on_form_validity_changed(self, _valid: bool, _reason: str) -> None:

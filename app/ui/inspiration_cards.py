@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.ui import style
 from app.ui.gallery_text import settings_summary, time_text
 from app.ui.inspiration_data import Entry, Source
+from app.ui.plain import plain_tooltip
 from app.ui.prompt_preview import PromptPreview
 from app.ui.widgets import ElidedLabel
 
@@ -147,7 +148,7 @@ class PromptCard(QFrame):
         self.negative_view.setHidden(not entry.negative.strip())
         self.meta = ElidedLabel(self._meta_text(), self)
         style.set_role(self.meta, "muted")
-        self.meta.setToolTip(settings_summary(entry.extra))
+        self.meta.setToolTip(plain_tooltip(settings_summary(entry.extra)))
         self.use_all_button = self._link("Use all", self._use_all_tip())
         self.use_all_button.setEnabled(bool(entry.extra))
         self.use_button = self._link("Use", "Put this prompt and negative prompt into the form")
@@ -168,8 +169,8 @@ class PromptCard(QFrame):
         column.addWidget(self.negative_view)
         column.addLayout(foot)
         tip = entry.prompt + (f"\n\nNegative prompt: {entry.negative}" if entry.negative else "")
-        self.prompt_view.setToolTip(tip)
-        self.negative_view.setToolTip(tip)
+        self.prompt_view.setToolTip(plain_tooltip(tip))
+        self.negative_view.setToolTip(plain_tooltip(tip))
         self.setAccessibleName(f"{self._title_text()}: {entry.prompt}")
         self.setAccessibleDescription(
             "Enter: use the prompt. Shift+Enter: use it with all its settings."
@@ -271,6 +272,7 @@ class PromptCard(QFrame):
 
 def empty_label(parent: QWidget | None = None) -> QLabel:
     label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # shows the user's search words
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setContentsMargins(12, 24, 12, 24)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
+from app.core.display import one_line
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.studio import Studio
@@ -309,6 +310,7 @@ class MainWindow(QMainWindow):
         self.gallery.add_image(record, state)
 
     def show_notice(self, text: str, level: str = "info") -> None:
+        text = one_line(text, max_chars=500)
         self.statusBar().showMessage(text, 15000 if level != "info" else 6000)
         if level == "error":
             self.notifier.error_notice(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon
 
 from app.services.events import GenerationState
+from app.ui.plain import tray_text
 
 
 class Notifier:
@@ -37,7 +38,9 @@ class Notifier:
         self.sent.append(text)
         tray = self._ensure_tray()
         if tray is not None:
-            tray.showMessage("Wiro Studio", text, QSystemTrayIcon.MessageIcon.Information, 6000)
+            tray.showMessage(
+                "Wiro Studio", tray_text(text), QSystemTrayIcon.MessageIcon.Information, 6000
+            )
         else:
             QApplication.alert(self.window, 0)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.storage.prompts import FormPreset
 from app.ui import style
 from app.ui.gallery_text import settings_summary
+from app.ui.plain import plain_tooltip
 from app.ui.prompt_library import PromptLibrary
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class PresetsMenu(QMenu):
             self._preset_actions.append(empty)
         for preset in presets:
             action = self.addAction(preset.name.replace("&", "&&"))
-            action.setToolTip(preset_summary(preset))
+            action.setToolTip(plain_tooltip(preset_summary(preset)))
             action.triggered.connect(lambda _=False, pid=preset.id: self.apply(pid))
             self._preset_actions.append(action)
         self.manage_action.setEnabled(bool(presets))
@@ -191,7 +192,7 @@ class PresetsDialog(QDialog):
             for preset in self.library.presets():
                 item = QListWidgetItem(preset.name)
                 item.setData(ID_ROLE, preset.id)
-                item.setToolTip(preset_summary(preset))
+                item.setToolTip(plain_tooltip(preset_summary(preset)))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 self.list.addItem(item)
                 if preset.id == current:

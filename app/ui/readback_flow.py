@@ -14,8 +14,10 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app.core.display import visible_text
 from app.core.readback import Readback, read_settings, report
 from app.storage.imagemeta import read_text_chunks
+from app.ui.plain import plain_message_box
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -91,14 +93,14 @@ class ReadbackFlow(QObject):
     def show_report(self, name: str, text: str, *, ok: bool) -> None:
         if self.report_box is not None:
             self.report_box.close()
-        box = QMessageBox(self.window)
+        box = plain_message_box(QMessageBox(self.window))
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
         box.setWindowTitle("Settings read from image")
         first, _, rest = text.partition("\n")
-        box.setText(f"<b>{_escape(name)}</b><br>{_escape(first)}")
-        box.setInformativeText(rest)
+        box.setText(visible_text(f"{name}\n{first}"))
+        box.setInformativeText(visible_text(rest))
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.destroyed.connect(lambda *_: self._forget_box(box))
         self.report_box = box
@@ -132,7 +134,3 @@ class ReadbackFlow(QObject):
             self.read_file(paths[0])
             return True
         return super().eventFilter(watched, event)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

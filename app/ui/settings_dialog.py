@@ -157,6 +157,7 @@ class SettingsDialog(QDialog):
         self.template_edit = QLineEdit(str(self._values.get("filename_template") or ""))
         self.template_edit.setAccessibleName("File name template")
         self.template_preview = _note("")
+        self.template_preview.setTextFormat(Qt.TextFormat.PlainText)
         self.template_error = ErrorLabel()
         known = " ".join("{" + p + "}" for p in PLACEHOLDERS)
         help_text = _note(f"Placeholders: {known}. {{prompt:40}} keeps the first 40 characters.")

@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.display import one_line
 from app.core.status import StopAction, stop_action
 from app.core.status import status_text as wire_status_text
 from app.services.events import GenerationState, Phase
 from app.ui import style
+from app.ui.plain import set_plain_text
 from app.ui.widgets import ElidedLabel, icon
 
 DEBUG_PREVIEW_CHARS = 160
@@ -182,7 +184,7 @@ class TaskRow(QFrame):
         prompt = str(state.params.get("prompt") or "").strip() or "(no prompt)"
         self.prompt_label.set_full_text(prompt)
         status = status_line(state)
-        self.status_label.setText(status)
+        set_plain_text(self.status_label, status)
         style.set_role(self.status_label, PHASE_ROLE.get(state.phase, ""))
         card_state = "failed" if state.phase is Phase.FAILED else ""
         if self.property("state") != card_state:
@@ -199,14 +201,14 @@ class TaskRow(QFrame):
             facts.append(format_cost(state.cost))
         if state.task_id:
             facts.append(f"task {state.task_id}")
-        self.facts_label.setText(" · ".join(facts))
+        set_plain_text(self.facts_label, " · ".join(facts), single_line=True)
         self.facts_label.setVisible(bool(facts))
         self.stop_button.setEnabled(state.can_stop)
         self.stop_button.setVisible(not state.is_final)
         self.stop_button.setToolTip(stop_tooltip(state))
         self.stop_button.setAccessibleName(stop_tooltip(state))
         show_error = state.phase in (Phase.FAILED, Phase.UNKNOWN, Phase.PAUSED)
-        self.error_label.setText(state.error or "")
+        set_plain_text(self.error_label, state.error or "")
         self.error_label.setVisible(show_error and bool(state.error))
         self._update_debug(state.debug_error if state.phase is Phase.FAILED else "")
         self.retry_button.setVisible(state.phase in (Phase.FAILED, Phase.UNKNOWN))
@@ -216,7 +218,7 @@ class TaskRow(QFrame):
             + (" (the first try may still have run and been billed)" if unknown else "")
         )
         self.resume_button.setVisible(state.phase is Phase.PAUSED)
-        self.setAccessibleName(f"{prompt[:60]} — {status}")
+        self.setAccessibleName(one_line(f"{prompt[:60]} — {status}"))
         self.tick(now)
 
     def _update_progress(self, state: GenerationState) -> None:
@@ -258,7 +260,7 @@ class TaskRow(QFrame):
         text = self._debug_text
         if not full:
             text = " ".join(text[:DEBUG_PREVIEW_CHARS].split()) + "…"
-        self.debug_label.setText(text)
+        set_plain_text(self.debug_label, text)
         self.debug_label.setToolTip("Wiro's error details (select to copy)")
 
     def tick(self, now: float) -> None:

@@ -7,6 +7,7 @@ under qasync (whose asyncio loop runs on the Qt main thread).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 MAX_QUEUED_THUMBNAILS = 400  # older requests are dropped: they scrolled out of sight long ago
 
 Key = tuple[str, int]
+FILE_MISSING = "file missing"  # the error text for an image deleted from disk
 SourceFor = Callable[[str, int], str]
 """(path, max_side) -> the file to decode instead; called on a worker thread."""
 
@@ -133,6 +135,8 @@ class _Worker(QRunnable):
             if not job.cancelled:
                 try:
                     path, side = job.key
+                    if not os.path.exists(path):  # a cached thumbnail must not hide it
+                        raise FileNotFoundError(FILE_MISSING)
                     if self._source_for is not None and side != FULL_SIZE:
                         path = self._source_for(path, side)  # e.g. a thumbnail cached on disk
                     image = decode_image(path, side)

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.display import one_line
 from app.services.events import ImageRecord
+from app.ui.plain import plain_tooltip
 from app.ui.thumbnails import FULL_SIZE, ThumbnailLoader
 from app.ui.viewer_canvas import KEY_STEP, ImageCanvas, ViewState
 
@@ -28,8 +30,8 @@ class ElidedLabel(QFrame):
         self.setMinimumWidth(40)
 
     def setText(self, text: str) -> None:
-        self._text = text
-        self.setToolTip(text if len(text) > 40 else "")
+        self._text = one_line(text)
+        self.setToolTip(plain_tooltip(text) if len(text) > 40 else "")
         self.update()
 
     def text(self) -> str:

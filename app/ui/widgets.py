@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.display import one_line, visible_text
 from app.ui import style
+from app.ui.plain import plain_tooltip
 
 ICON_NAMES = ("dice", "reuse", "stop", "retry", "chevron-right", "chevron-down", "eye", "eye-off")
 
@@ -166,9 +168,9 @@ class InfoBadge(QLabel):
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFixedSize(15, 15)
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))
         self.setAccessibleName("Help")
-        self.setAccessibleDescription(text)
+        self.setAccessibleDescription(visible_text(text))
         self.setCursor(Qt.CursorShape.WhatsThisCursor)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -201,8 +203,9 @@ class ErrorLabel(QLabel):
         self.hide()
 
     def set_message(self, text: str | None) -> None:
-        self.setText(text or "")
-        self.setAccessibleName(text or "")
+        shown = visible_text(text or "")
+        self.setText(shown)
+        self.setAccessibleName(shown)
         self.setVisible(bool(text))
 
 
@@ -212,14 +215,15 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
-        text = " ".join(text.split())
+        text = " ".join(one_line(text).split())
         if text != self._full:
             self._full = text
-            self.setToolTip(text)
+            self.setToolTip(plain_tooltip(text))
             self._elide()
 
     def full_text(self) -> str:

@@ -126,3 +126,34 @@ def test_validate_never_raises(tool_schema, values) -> None:
     result = validate(tool_schema, values)
     assert set(result.errors).isdisjoint(result.params)
     assert set(result.errors) | set(result.params) == {f.id for f in tool_schema.fields}
+
+
+def test_huge_integers_are_errors_not_exceptions(tool_schema) -> None:
+    huge = 10**5000  # str() of this raises ValueError past Python's 4,300-digit limit
+    result = validate(tool_schema, {"seed": huge, "steps": huge, "prompt": huge, "scale": huge})
+    assert set(result.errors) >= {"seed", "steps", "prompt", "scale"}
+    assert result.errors["seed"] == "Seed is too long."
+    digits = validate(tool_schema, {"seed": "9" * 5000, "width": "1" * 5000})
+    assert digits.errors["seed"] == "Seed is too long to be a number."
+    assert digits.errors["width"] == "Width is too long to be a number."
+
+
+def test_text_fields_have_a_size_limit(tool_schema) -> None:
+    from app.core.params import MAX_TEXT_CHARS
+
+    assert validate(tool_schema, {"prompt": "a" * MAX_TEXT_CHARS}).ok
+    result = validate(tool_schema, {"prompt": "a" * (20 * 1024 * 1024)})
+    assert result.errors["prompt"] == (
+        f"Prompt is too long (20,971,520 characters; at most {MAX_TEXT_CHARS:,})."
+    )
+    assert "negativePrompt" in validate(tool_schema, {"negativePrompt": "b" * 9000}).errors
+
+
+def test_validate_is_total_for_values_that_cannot_be_read(tool_schema) -> None:
+    class Hostile:
+        def __str__(self) -> str:
+            raise TypeError("no")
+
+    result = validate(tool_schema, {"prompt": Hostile(), "steps": Hostile()})
+    assert result.errors["prompt"] == "Prompt could not be read."
+    assert result.errors["steps"] == "Steps could not be read."

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.storage.dbfaults import HistoryUnavailable
 from app.storage.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 
 
@@ -92,8 +93,9 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
     import app.storage.history as history
 
     monkeypatch.setattr(history, "MIGRATIONS", (*MIGRATIONS, "CREATE TABLE x (a); SELEC broken"))
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(HistoryUnavailable) as caught:
         history.HistoryStore(path)
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("SELECT name FROM sqlite_master WHERE name='x'").fetchone() is None

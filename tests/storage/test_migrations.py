@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.storage import history as history_module
+from app.storage.dbfaults import HistoryUnavailable
 from app.storage.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 from app.storage.history_queries import ImageFilter, fts_query
 
@@ -106,8 +107,9 @@ def test_a_failing_migration_leaves_the_previous_version_intact(
     make_v1(path)
     broken = "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"
     monkeypatch.setattr(history_module, "MIGRATIONS", (*MIGRATIONS, broken))
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(HistoryUnavailable) as caught:
         HistoryStore(path)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
     db = sqlite3.connect(path)
     try:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -99,6 +99,7 @@ def test_entries_of_the_wrong_shape_are_skipped(tmp_path: Path) -> None:
             {"id": "c", "name": "No prompt"},
             "junk",
             {"id": "a", "name": "Duplicate id", "prompt": "y"},
+            {"id": "d", "name": "Huge", "prompt": "z" * 9_000_000},  # no form would accept it
         ],
         "presets": [{"id": "p", "name": "Ok", "values": {"steps": 5}}, {"name": "x", "values": 3}],
         "starred_examples": ["s", 4],

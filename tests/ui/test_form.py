@@ -20,6 +20,7 @@ from app.core.schema import FieldKind, parse_tool
 from app.ui import fields as fields_module
 from app.ui.fields import TextField, register_field
 from app.ui.form import GeneratePanel, SchemaForm
+from app.ui.plain import plain_tooltip
 
 DEFAULT_PROMPT_START = "8k portrait of beautiful cyborg with brown hair"
 
@@ -116,7 +117,7 @@ def test_bad_input_shows_inline_errors_and_blocks_generate(qtbot, window):
     assert editor(form, "width").property("error") is True
     assert not panel.button.isEnabled()
     assert panel.reason_label.text().startswith("Prompt is required.")
-    assert panel.button.toolTip() == "Prompt is required."
+    assert panel.button.toolTip() == plain_tooltip("Prompt is required.")
 
     retype(qtbot, editor(form, "prompt"), "a quiet harbour at dawn")
     retype(qtbot, editor(form, "width"), "504")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -427,3 +428,42 @@ def test_model_alone_handles_many_rows_in_batches():
     assert model.kind(0) == RowKind.HEADER
     assert model.index(0).data(Qt.ItemDataRole.DisplayRole) == "a red fox in the snow"
     assert model.generation_ids()[:2] == [2500, 2499]
+
+
+def test_a_tile_whose_file_was_deleted_says_so(qtbot, gallery, pngs, monkeypatch) -> None:
+    from PySide6.QtGui import QPainter
+
+    from app.ui.thumbnails import FILE_MISSING
+
+    pngs[0].unlink()
+    gallery.loader.set_source_resolver(lambda path, side: str(pngs[1]))  # a stale cached thumb
+    gallery.add_image(record(1, 7, 0, pngs[0]), state(7))
+    side = gallery.view.thumbnail_side()
+    qtbot.waitUntil(lambda: gallery.loader.error(pngs[0], side) is not None, timeout=5000)
+    assert gallery.loader.error(pngs[0], side) == FILE_MISSING
+    drawn: list[str] = []
+    real = QPainter.drawText
+
+    def spy(self, *args):
+        drawn.extend(a for a in args if isinstance(a, str))
+        return real(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", spy)
+    gallery.view.viewport().grab()
+    assert "File missing\n(deleted from disk)" in drawn
+
+
+def test_header_and_tile_tooltips_show_server_text_literally(gallery, pngs) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    hostile = '<img src="/dev/zero">'
+    failed = state(7, phase=Phase.FAILED, prompt=f"{hostile} fox\x1b")
+    failed = dataclasses.replace(failed, error=f"refused {hostile}")
+    gallery.add_image(record(1, 7, 0, pngs[0]), failed)
+    header, tile = gallery.model.index(0), gallery.model.index(1)
+    doc = QTextDocument()
+    doc.setHtml(header.data(Qt.ItemDataRole.ToolTipRole))
+    assert f"{hostile} fox␛" in doc.toPlainText() and f"refused {hostile}" in doc.toPlainText()
+    assert header.data(Qt.ItemDataRole.DisplayRole) == f"{hostile} fox␛"
+    doc.setHtml(tile.data(Qt.ItemDataRole.ToolTipRole))
+    assert doc.toPlainText().startswith("Image 1: seed")
