@@ -15,6 +15,7 @@ DEFAULT_API_SECRET = "wiro-demo-secret"
 ENDPOINTS = ("Run", "Task/Detail", "Task/Cancel", "Task/Kill", "Tool/Detail", "cdn")
 PROGRESS_ENCODINGS = ("object", "string", "mixed")
 WS_DROP_MODES = ("abort", "close")
+AUTH_FAILURE_STATUSES = (401, 403, 200)
 
 
 @dataclass
@@ -26,6 +27,10 @@ class EmulatorConfig:
     api_secret: str | None = DEFAULT_API_SECRET
     extra_projects: dict[str, str | None] = field(default_factory=dict)
     strict_nonce: bool = False
+    # HTTP status of an authentication failure: 401 (error-reference.md's tables), 403
+    # (introduction.md: signature mismatch) or 200 (error-reference.md: "All API responses
+    # return HTTP 200"), always with result:false and Wiro's message.
+    auth_failure_status: int = 401
 
     # Timings (seconds). In step_mode tasks wait for advance() instead of the clock.
     queue_seconds: float = 1.0
@@ -105,6 +110,8 @@ class EmulatorConfig:
             unknown = set(getattr(self, name)) - {*ENDPOINTS, "*"}
             if unknown:
                 raise ValueError(f"{name}: unknown endpoints {sorted(unknown)}")
+        if self.auth_failure_status not in AUTH_FAILURE_STATUSES:
+            raise ValueError(f"auth_failure_status must be one of {AUTH_FAILURE_STATUSES}")
         if not self.api_key:
             raise ValueError("api_key must not be empty")
 

@@ -14,6 +14,7 @@ from app.api.client import ApiConfig, WiroClient
 from app.api.errors import (
     AuthError,
     ConcurrencyLimitError,
+    CredentialCheckError,
     InsufficientBalanceError,
     NetworkError,
     NotFoundError,
@@ -195,9 +196,10 @@ async def test_auth_failures(emu: Any, key: str | None, secret: str | None, mess
 @pytest.mark.asyncio
 async def test_wrong_endpoint_and_unknown_tool(emu: Any) -> None:
     async with client_for(emu, base_url=emu.base_url.removesuffix("/v1") + "/v2") as client:
-        with pytest.raises(NotFoundError) as info:
+        with pytest.raises(CredentialCheckError) as info:
             await client.probe()
-        assert info.value.http_status == 404 and info.value.message == "Error parsing url."
+        assert info.value.http_status == 404
+        assert info.value.message == "Could not verify the credentials: Error parsing url."
     async with client_for(emu) as client:
         with pytest.raises(NotFoundError):
             await client.tool_detail("Nobody", "nothing")

@@ -1,0 +1,51 @@
+"""Contract tests for answers as Wiro sends them (issue 11), client and emulator on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.api.errors import AuthError, CredentialCheckError
+from app.api.signing import Credentials
+from app.emulator.config import EmulatorConfig
+from app.emulator.runner import Emulator
+from tests.api.test_contract import FAST, OWNER, PROJECT, client_for, params
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator(EmulatorConfig(**FAST)) as emulator:
+        yield emulator
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("status", [401, 403, 200])
+async def test_wrong_key_or_secret_is_an_auth_error_whatever_the_status(
+    emu: Emulator, status: int
+) -> None:
+    emu.configure(auth_failure_status=status)
+    wrong = [
+        Credentials("not-the-key", emu.api_secret),
+        Credentials(emu.api_key, "not-the-secret"),
+        Credentials(emu.api_key, None),
+    ]
+    for credentials in wrong:
+        async with client_for(emu, credentials=credentials) as client:
+            with pytest.raises(AuthError) as probed:
+                await client.probe()
+            with pytest.raises(AuthError):
+                await client.run(OWNER, PROJECT, params())
+        assert probed.value.http_status == status
+    assert emu.stats()["tasks_created"] == 0
+    async with client_for(emu) as client:
+        await client.probe()  # the right credentials still pass
+
+
+@pytest.mark.asyncio
+async def test_credential_check_needs_an_answer_it_recognises(emu: Emulator) -> None:
+    base = emu.base_url.removesuffix("/v1") + "/v2"
+    async with client_for(emu, base_url=base) as client:
+        with pytest.raises(CredentialCheckError, match="Could not verify the credentials"):
+            await client.probe()
