@@ -38,7 +38,9 @@ class EmulatorConfig:
     step_mode: bool = False
 
     # Wire details that real servers vary.
-    progress_encoding: str = "mixed"
+    # websocket.md sends progress as an object; "string"/"mixed" keep the JSON-in-a-string
+    # form that older servers (and WiroKit's tests) use.
+    progress_encoding: str = "object"
     log_lines: bool = True
     stderr_lines: bool = True
     full_log_frames: bool = True

@@ -106,6 +106,9 @@ class Api:
             callback_url=str(params.get("callbackUrl") or ""),
             origin=f"{request.url.scheme}://{request.url.netloc}",
             plan=plan,
+            model_owner=str(state.tool.get("cleanslugowner") or TOOL_SLUG[0]),
+            model_project=str(state.tool.get("cleanslugproject") or TOOL_SLUG[1]),
+            model_description=str(state.tool.get("description") or ""),
         )
         state.add(task)
         self.lifecycle.start(task)

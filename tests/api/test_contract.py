@@ -35,7 +35,7 @@ from app.api.watcher import (
     TaskWatcher,
 )
 from app.core.schema import parse_tool
-from app.core.status import lifecycle_index
+from app.core.status import status_phase
 from app.resources import tool_detail_payload
 from tests.api.fakes import RecordingSleep
 
@@ -97,12 +97,12 @@ async def follow(watcher: TaskWatcher, run: RunResult) -> list[TaskEvent]:
 def check_stream(events: list[TaskEvent]) -> None:
     finals = [e for e in events if isinstance(e, (Finished, Failed, Cancelled))]
     assert len(finals) == 1 and events[-1] is finals[0]
-    indices = [
-        lifecycle_index(e.status)
-        for e in events
-        if isinstance(e, StatusChanged) and e.status != "task_error"
+    statuses = [
+        e.status for e in events if isinstance(e, StatusChanged) and e.status != "task_error"
     ]
-    assert indices == sorted(indices) and len(indices) == len(set(indices))
+    phases = [-1 if (p := status_phase(s)) is None else int(p) for s in statuses]
+    assert -1 not in phases and phases == sorted(phases)
+    assert len(statuses) == len(set(statuses))
 
 
 def no_secret_leaks(emu: Any) -> None:

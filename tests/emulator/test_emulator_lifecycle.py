@@ -17,7 +17,8 @@ TASK_FIELDS = {
     "projectid", "modelid", "description", "basemodelid", "runtype", "modelfolderid",
     "modelfileid", "callbackurl", "marketplaceid", "createtime", "canceltime", "assigntime",
     "accepttime", "preprocessstarttime", "preprocessendtime", "postprocessstarttime",
-    "postprocessendtime", "pexit", "categories", "outputs", "size",
+    "postprocessendtime", "pexit", "categories", "outputs", "size", "modeldescription",
+    "modelslugowner", "modelslugproject",
 }  # fmt: skip
 OUTPUT_FIELDS = {
     "id", "name", "contenttype", "parentid", "uuid", "size", "addedtime", "modifiedtime",
