@@ -16,6 +16,18 @@ ENDPOINTS = ("Run", "Task/Detail", "Task/Cancel", "Task/Kill", "Tool/Detail", "c
 PROGRESS_ENCODINGS = ("object", "string", "mixed")
 WS_DROP_MODES = ("abort", "close")
 AUTH_FAILURE_STATUSES = (401, 403, 200)
+# The documented order (tasks.md); Cancel/Kill windows are given as positions in it.
+STOP_STATUSES = (
+    "task_queue",
+    "task_accept",
+    "task_preprocess_start",
+    "task_preprocess_end",
+    "task_assign",
+    "task_start",
+    "task_output",
+    "task_end",
+    "task_postprocess_start",
+)
 
 
 @dataclass
@@ -49,6 +61,11 @@ class EmulatorConfig:
     output_ttl_seconds: float | None = 3600.0
     ws_ping_seconds: float = 30.0
     keep_alive_seconds: float = 75.0  # idle HTTP keep-alive, read at start (nginx's default)
+
+    # Stop: tasks.md documents Cancel "for queued tasks" and Kill for "any status after
+    # assign"; the window between is undocumented, so both are refused there by default.
+    cancel_until: str = "task_queue"  # the last status in which Cancel is accepted
+    kill_from: str = "task_assign"  # the first status in which Kill is accepted
 
     # Account.
     balance_usd: float | None = None
@@ -114,6 +131,9 @@ class EmulatorConfig:
                 raise ValueError(f"{name}: unknown endpoints {sorted(unknown)}")
         if self.auth_failure_status not in AUTH_FAILURE_STATUSES:
             raise ValueError(f"auth_failure_status must be one of {AUTH_FAILURE_STATUSES}")
+        for name in ("cancel_until", "kill_from"):
+            if getattr(self, name) not in STOP_STATUSES:
+                raise ValueError(f"{name} must be one of {STOP_STATUSES}")
         if not self.api_key:
             raise ValueError("api_key must not be empty")
 

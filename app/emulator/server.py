@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from app.emulator import tasks as st
-from app.emulator.config import EmulatorConfig
+from app.emulator.config import STOP_STATUSES, EmulatorConfig
 from app.emulator.faults import TruncatedResponse
 from app.emulator.gate import Gate
 from app.emulator.lifecycle import Lifecycle
@@ -39,6 +39,20 @@ from app.emulator.wire import (
 )
 
 IDENTIFIERS = ("taskid", "tasktoken", "socketaccesstoken")
+
+
+def _cancellable(status: str, cfg: EmulatorConfig) -> bool:
+    """tasks.md: Cancel works while the task is queued (up to ``cancel_until``)."""
+    rank = STOP_STATUSES.index(status) if status in STOP_STATUSES else len(STOP_STATUSES)
+    return rank <= STOP_STATUSES.index(cfg.cancel_until)
+
+
+def _killable(status: str, cfg: EmulatorConfig) -> bool:
+    """tasks.md: Kill works "after assign" (from ``kill_from``); a stuck task_error too."""
+    if status == st.ERROR:
+        return True
+    rank = STOP_STATUSES.index(status) if status in STOP_STATUSES else -1
+    return rank >= STOP_STATUSES.index(cfg.kill_from)
 
 
 def _concurrency_message(balance: float | None, limit: int) -> str:
@@ -151,7 +165,7 @@ class Api:
         task, answer = await self._task(request)
         if task is None:
             return answer
-        if task.status != st.QUEUE:
+        if not _cancellable(task.status, self.state.config):
             return fail(1, MSG_NOT_CANCELLABLE)
         self.lifecycle.stop(task)
         return self._tasklist(task)
@@ -162,8 +176,9 @@ class Api:
             return answer
         if task.terminal:
             return fail(1, "Task could not be killed: the task has already ended")
-        if task.status == st.QUEUE:
-            return fail(1, "Task could not be killed: the task is still queued, cancel it instead")
+        if not _killable(task.status, self.state.config):
+            # error-reference.md: "Task could not be killed: {reason}"
+            return fail(1, "Task could not be killed: the task is not running yet")
         self.lifecycle.stop(task)
         return self._tasklist(task)
 

@@ -17,14 +17,12 @@ from app.api.errors import (
     ConcurrencyLimitError,
     InsufficientBalanceError,
     NetworkError,
-    NotFoundError,
     ServerError,
     WiroError,
 )
 from app.api.watcher import TaskWatcher
 from app.core.params import validate
 from app.core.schema import ToolSchema
-from app.core.status import StopAction, stop_action
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
 from app.services.follow import Follower
 from app.services.ledger import Ledger
@@ -32,6 +30,7 @@ from app.services.library import Library
 from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
 from app.services.state import generation_state
+from app.services.stopping import Stopper
 from app.storage.history import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -90,6 +89,7 @@ class Studio:
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
+        self.stopper = Stopper(self.ledger, client, self.spawner)
 
     # -- listeners and snapshots -------------------------------------------------------
 
@@ -248,7 +248,7 @@ class Studio:
             error=None,
         )
         if gid in self._stop_requested:
-            self.spawner.spawn(self.stop(gid), name=f"stop-{gid}")
+            self.spawner.spawn(self.stopper.request(gid), name=f"stop-{gid}")
         self._follow(gid)
 
     def _follow(self, gid: int) -> None:
@@ -300,7 +300,13 @@ class Studio:
     # -- stopping ----------------------------------------------------------------------
 
     async def stop(self, generation_id: int) -> None:
-        """Cancel while queued on Wiro, Kill once it runs; local-only work is just dropped."""
+        """Ends the generation whatever its state; a remote task is stopped until it ends.
+
+        Local-only work is just dropped. On Wiro: Cancel while queued, otherwise Kill; a
+        refusal tries the other, and when both refuse the request is kept and tried again at
+        the next status change ("Stopping…" meanwhile). tasks.md documents Cancel for queued
+        tasks and Kill after assign; the window in between is undocumented.
+        """
         state = self.ledger.get(generation_id)
         if state is None or state.is_final:
             return
@@ -312,21 +318,11 @@ class Studio:
                 generation_id, phase=Phase.CANCELLED, finished_at=self.ledger.clock()
             )
             return
+        self._stop_requested.add(generation_id)
+        self.ledger.update(generation_id, stopping=True)
         if state.phase is Phase.SUBMITTING or not state.task_id:
-            self._stop_requested.add(generation_id)
-            self.ledger.update(generation_id, error="Stopping as soon as Wiro answers…")
-            return
-        action = stop_action(state.status)
-        try:
-            if action is StopAction.CANCEL:
-                try:
-                    await self.client.cancel(state.task_id)
-                except NotFoundError:
-                    await self.client.kill(task_id=state.task_id)
-            elif action is StopAction.KILL:
-                await self.client.kill(task_id=state.task_id)
-        except WiroError as exc:
-            self.ledger.notice(f"Could not stop the task: {exc}", "error")
+            return  # _submit stops it as soon as Run answers
+        await self.stopper.request(generation_id)
 
     # -- images ------------------------------------------------------------------------
 
