@@ -66,6 +66,10 @@ class EmulatorConfig:
     # assign"; the window between is undocumented, so both are refused there by default.
     cancel_until: str = "task_queue"  # the last status in which Cancel is accepted
     kill_from: str = "task_assign"  # the first status in which Kill is accepted
+    # The tool page's Kill sample shows a cost and outputs; tasks.md says cancelled tasks are
+    # not billed. False: a killed task ends with no outputs and cost "0"; True: a task
+    # killed once running keeps its rendered outputs and is billed.
+    kill_bills: bool = False
 
     # Account.
     balance_usd: float | None = None

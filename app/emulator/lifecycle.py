@@ -141,6 +141,18 @@ class Lifecycle:
         task.totalcost = "0"
         self.enter(task, st.CANCEL)
 
+    async def kill(self, task: Task) -> None:
+        """Kill: like stop(), but with ``kill_bills`` a running task keeps outputs and cost."""
+        if not (self.state.config.kill_bills and task.started is not None):
+            self.stop(task)
+            return
+        if task.runner is not None and not task.runner.done():
+            task.runner.cancel()
+        task.outputs = await self._render(task)
+        task.totalcost = cost(self.state.price)
+        self.state.spent_usd += self.state.price
+        self.enter(task, st.CANCEL)
+
     async def _sleep(self, task: Task, seconds: float) -> None:
         """Sleep, first spending what a resumed task still has to fast-forward."""
         if task.skip > 0:

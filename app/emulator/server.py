@@ -179,7 +179,7 @@ class Api:
         if not _killable(task.status, self.state.config):
             # error-reference.md: "Task could not be killed: {reason}"
             return fail(1, "Task could not be killed: the task is not running yet")
-        self.lifecycle.stop(task)
+        await self.lifecycle.kill(task)
         return self._tasklist(task)
 
     async def tool_detail(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ import logging
 
 from app.api.client import WiroClient
 from app.api.errors import NotFoundError, NotStoppableError, WiroError
-from app.core.status import StopAction, stop_action
+from app.core.status import StopAction, is_terminal, stop_action
 from app.services.events import GenerationChanged, ServiceEvent
 from app.services.ledger import Ledger
 from app.services.spawn import Spawner
@@ -49,6 +49,8 @@ class Stopper:
         state = self.ledger.get(gid)
         if state is None or state.is_final or not state.task_id or gid in self._busy:
             return
+        if is_terminal(state.status):
+            return
         self._busy.add(gid)
         self._tried_in[gid] = state.status
         try:
@@ -75,7 +77,7 @@ class Stopper:
         if not isinstance(event, GenerationChanged) or event.generation.id not in self._wanted:
             return
         state = event.generation
-        if state.is_final:
+        if state.is_final or is_terminal(state.status):
             self._wanted.discard(state.id)
             self._tried_in.pop(state.id, None)
             return

@@ -53,3 +53,35 @@ async def test_stop_in_each_state(emulator, tmp_path: Path, status: str) -> None
             assert calls.get("Task/Cancel", 0) >= 1 and calls.get("Task/Kill", 0) >= 2
     finally:
         await studio.aclose()
+
+
+async def test_cancelled_task_records_its_cost(emulator, tmp_path: Path) -> None:
+    emulator.configure(step_mode=True)
+    studio, _ = await start_studio(emulator, tmp_path)
+    try:
+        state = await studio.submit(SMALL)
+        await wait_until(lambda: studio.generation(state.id).task_id is not None)
+        await studio.stop(state.id)
+        await wait_until(lambda: studio.generation(state.id).phase is Phase.CANCELLED)
+        assert studio.generation(state.id).cost == 0.0  # read from the answer: "0"
+    finally:
+        await studio.aclose()
+
+
+async def test_killed_task_with_outputs_keeps_its_images_and_cost(emulator, tmp_path: Path) -> None:
+    emulator.configure(step_mode=True, kill_bills=True)
+    studio, _ = await start_studio(emulator, tmp_path)
+    try:
+        state = await studio.submit({**SMALL, "samples": 2})
+        await wait_until(lambda: studio.generation(state.id).task_id is not None)
+        task_id = studio.generation(state.id).task_id
+        emulator.run_to(task_id, "task_output")
+        await wait_until(lambda: studio.generation(state.id).status == "task_output")
+        await studio.stop(state.id)
+        await wait_until(lambda: studio.generation(state.id).phase is Phase.CANCELLED)
+        final = studio.generation(state.id)
+        assert [i.index for i in final.images] == [0, 1]
+        assert final.cost is not None and final.cost > 0
+        assert all(i.path.exists() for i in final.images)
+    finally:
+        await studio.aclose()
