@@ -12,7 +12,15 @@ from typing import Any
 DEFAULT_API_KEY = "wiro-demo-key"
 DEFAULT_API_SECRET = "wiro-demo-secret"
 
-ENDPOINTS = ("Run", "Task/Detail", "Task/Cancel", "Task/Kill", "Tool/Detail", "cdn")
+ENDPOINTS = (
+    "Run",
+    "Task/Detail",
+    "Task/List",
+    "Task/Cancel",
+    "Task/Kill",
+    "Tool/Detail",
+    "cdn",
+)
 PROGRESS_ENCODINGS = ("object", "string", "mixed")
 WS_DROP_MODES = ("abort", "close")
 AUTH_FAILURE_STATUSES = (401, 403, 200)

@@ -182,6 +182,30 @@ class Api:
         await self.lifecycle.kill(task)
         return self._tasklist(task)
 
+    async def task_list(self, request: Request) -> Response:
+        """Task/List as Wiro's MCP server calls it: the project's tasks, newest first."""
+        key, params = await self._authorised(request)
+        if key is None:
+            return params
+        try:
+            start = max(0, int(str(params.get("start") or "0")))
+            limit = max(1, min(100, int(str(params.get("limit") or "20"))))
+        except ValueError:
+            return fail(0, "Request parameters are invalid.")
+        tasks = [t for t in self.state.tasks.values() if t.project_key == key]
+        model = str(params.get("modelName") or "").strip().lower()
+        if model:
+            tasks = [
+                t for t in tasks if model in (t.model_project, f"{t.model_owner}/{t.model_project}")
+            ]
+        descending = str(params.get("order") or "DESC").upper() != "ASC"
+        tasks.sort(key=lambda t: int(t.id), reverse=descending)
+        cfg = self.state.config
+        page = [t.to_wire(cfg.parameters_as_string) for t in tasks[start : start + limit]]
+        return JSONResponse(
+            {"result": True, "errors": [], "total": str(len(tasks)), "tasklist": page}
+        )
+
     async def tool_detail(self, request: Request) -> Response:
         key, params = await self._authorised(request)
         if key is None:
@@ -276,6 +300,7 @@ class EmulatorApp(Gate):
             Route("/v1/Task/Detail", api.detail, methods=["POST"]),
             Route("/v1/Task/Cancel", api.cancel, methods=["POST"]),
             Route("/v1/Task/Kill", api.kill, methods=["POST"]),
+            Route("/v1/Task/List", api.task_list, methods=["POST"]),
             Route("/v1/Tool/Detail", api.tool_detail, methods=["POST"]),
             Route("/cdn/{folder}/{name}", api.cdn, methods=["GET", "HEAD"]),
             WebSocketRoute("/socket/v1", SocketEndpoint(state, self.hub).handle),

@@ -27,6 +27,7 @@ from app.services.events import GenerationState, ImageRecord, Phase, ServiceEven
 from app.services.follow import Follower
 from app.services.ledger import Ledger
 from app.services.library import Library
+from app.services.recovery import Recovery, RecoveryResult
 from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
 from app.services.state import generation_state
@@ -61,6 +62,7 @@ class Studio:
         clock: Callable[[], float] = time.time,
         retry_delay: float = 2.0,
         slot_retry_seconds: float = 10.0,
+        recovery_delay: float = 5.0,
     ) -> None:
         self.schema = schema
         self.client = client
@@ -90,6 +92,8 @@ class Studio:
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
         self.stopper = Stopper(self.ledger, client, self.spawner)
+        self.recovery = Recovery(self.ledger, client, schema, self._follow)
+        self.recovery_delay = recovery_delay
 
     # -- listeners and snapshots -------------------------------------------------------
 
@@ -130,7 +134,12 @@ class Studio:
             resumed.append(self.ledger.get(state.id) or state)
         self._dispatcher = self.spawner.spawn(self._dispatch(), name="submit-queue")
         self._wake.set()
+        self.spawner.spawn(self.recovery.check(), name="recover-unknown")
         return resumed
+
+    async def check_missing(self, generation_ids: list[int] | None = None) -> list[RecoveryResult]:
+        """ "Check Wiro for missing images": looks for the tasks of unknown generations."""
+        return await self.recovery.check(generation_ids)
 
     async def aclose(self) -> None:
         """Stops watching (tasks keep running on Wiro and are re-attached on the next start)."""
@@ -220,6 +229,7 @@ class Studio:
                 return
             self._release(gid)
             await self._mark_unknown(gid, str(exc))
+            self.spawner.spawn(self._recover_later(gid), name=f"recover-{gid}")
             return
         except WiroError as exc:
             if exc.http_status in (408, 429):  # refused before any work: safe to send later
@@ -229,6 +239,7 @@ class Studio:
             self._release(gid)
             if _may_have_started(exc):
                 await self._mark_unknown(gid, str(exc))
+                self.spawner.spawn(self._recover_later(gid), name=f"recover-{gid}")
                 return
             field = getattr(exc, "field", None)
             error = f"{exc}" + (f" (field: {field})" if field else "")
@@ -280,9 +291,15 @@ class Studio:
         self._slot_limit = None if not self._active else self._slot_limit
         self._wake.set()
 
+    async def _recover_later(self, gid: int) -> None:
+        """Wiro lists the task once it exists: look for it shortly after the answer was lost."""
+        await asyncio.sleep(self.recovery_delay)
+        await self.recovery.check([gid])
+
     async def _mark_unknown(self, gid: int, detail: str = "") -> None:
         text = "The request may have reached Wiro, but its answer was lost. "
-        text += "It is not sent again automatically: check your Wiro dashboard."
+        text += "It is not sent again automatically: check your Wiro dashboard, or use "
+        text += "“Check Wiro for missing images” (also done on each start)."
         await self.ledger.persist(
             gid,
             phase=Phase.UNKNOWN,

@@ -48,3 +48,17 @@ async def test_credential_check_needs_an_answer_it_recognises(emu: Emulator) -> 
     async with client_for(emu, base_url=base) as client:
         with pytest.raises(CredentialCheckError, match="Could not verify the credentials"):
             await client.probe()
+
+
+@pytest.mark.asyncio
+async def test_task_list_pages_through_the_projects_tasks(emu: Emulator) -> None:
+    emu.configure(step_mode=True)
+    async with client_for(emu) as client:
+        runs = [await client.run(OWNER, PROJECT, params(seed=str(n))) for n in range(3)]
+        page = await client.task_list(limit=2)
+        assert page.total == 3
+        assert [t.id for t in page.tasks] == [r.task_id for r in runs[::-1][:2]]
+        assert page.tasks[0].model_project == PROJECT and page.tasks[0].create_time
+        rest = await client.task_list(start=2, limit=2)
+        assert [t.id for t in rest.tasks] == [runs[0].task_id]
+        assert rest.tasks[0].token == runs[0].socket_token

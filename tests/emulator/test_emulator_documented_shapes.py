@@ -81,3 +81,17 @@ async def test_frames_carry_the_newer_fields_and_documented_full_logs(wiro: Wiro
     progress = [f["message"] for f in frames if f["type"] == "task_output"]
     assert any(isinstance(m, dict) and m.get("stepTotal") == "4" for m in progress)
     assert not any(isinstance(m, str) and m.startswith("{") for m in progress)
+
+
+@pytest.mark.emulator(step_mode=True)
+def test_task_list_as_wiro_mcp_calls_it(wiro: Wiro) -> None:
+    ids = [wiro.run(seed=str(n))["taskid"] for n in range(3)]
+    body = {"type": "model", "sort": "id", "order": "DESC", "start": "0", "limit": "2"}
+    answer = wiro.post("Task/List", body).json()
+    assert answer["result"] is True and answer["errors"] == [] and answer["total"] == "3"
+    assert [t["id"] for t in answer["tasklist"]] == ids[::-1][:2]
+    more = wiro.post("Task/List", {**body, "start": "2"}).json()
+    assert [t["id"] for t in more["tasklist"]] == ids[:1]
+    assert more["tasklist"][0]["parameters"]["seed"] == "0"
+    named = wiro.post("Task/List", {**body, "modelName": "nobody/nothing"}).json()
+    assert named["tasklist"] == [] and named["total"] == "0"
