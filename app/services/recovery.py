@@ -77,8 +77,13 @@ class Recovery:
         self.follow = follow
         self.slack = slack_seconds
 
-    async def check(self, generation_ids: Iterable[int] | None = None) -> list[RecoveryResult]:
-        """Checks the given (default: every) unknown generation; returns what was found."""
+    async def check(
+        self, generation_ids: Iterable[int] | None = None, *, report: bool = False
+    ) -> list[RecoveryResult]:
+        """Checks the given (default: every) unknown generation; returns what was found.
+
+        ``report`` also says so when nothing was found (an explicit check by the artist).
+        """
         rows = await self.ledger.db(
             self.ledger.history.generations_in_phases, [Phase.UNKNOWN.value]
         )
@@ -92,6 +97,8 @@ class Recovery:
             and r.tool == self.schema.slug
         ]
         if not rows:
+            if report:
+                self.ledger.notice("No generation is missing its images.")
             return []
         earliest = min(r.run_sent_at or 0.0 for r in rows) - self.slack
         try:
@@ -106,6 +113,11 @@ class Recovery:
             results.append(await self._settle(row, matches))
             if len(matches) == 1:
                 known.add(matches[0].id)
+        if report and not any(r.task_id or r.candidates for r in results):
+            self.ledger.notice(
+                "No matching task was found in your Wiro task history; "
+                "the generation stays unknown."
+            )
         return results
 
     async def _recent_tasks(self, since: float) -> list[Task]:

@@ -139,7 +139,7 @@ class Studio:
 
     async def check_missing(self, generation_ids: list[int] | None = None) -> list[RecoveryResult]:
         """ "Check Wiro for missing images": looks for the tasks of unknown generations."""
-        return await self.recovery.check(generation_ids)
+        return await self.recovery.check(generation_ids, report=True)
 
     async def aclose(self) -> None:
         """Stops watching (tasks keep running on Wiro and are re-attached on the next start)."""
