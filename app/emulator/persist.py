@@ -66,8 +66,9 @@ def restore(data: dict[str, Any]) -> Task:
     """A Task from ``record()`` output; raises KeyError/TypeError/ValueError if malformed."""
     if not isinstance(data, dict):
         raise TypeError("task record is not an object")
-    extra = {name: str(data[name]) for name in OPTIONAL_FIELDS if name in data}
-    task = Task(**{name: data[name] for name in FIELDS}, **extra)
+    fields: dict[str, Any] = {name: data[name] for name in FIELDS}
+    fields.update({name: str(data[name]) for name in OPTIONAL_FIELDS if name in data})
+    task = Task(**fields)
     task.id = str(task.id)
     task.created_at = float(task.created_at)
     elapsed = data.get("elapsed")
