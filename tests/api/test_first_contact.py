@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 
 from app.api.errors import AuthError, CredentialCheckError
+from app.api.events import Finished, StatusChanged, TaskEvent
 from app.api.signing import Credentials
+from app.core.status import LIFECYCLE
 from app.emulator.config import EmulatorConfig
 from app.emulator.runner import Emulator
-from tests.api.test_contract import FAST, OWNER, PROJECT, client_for, params
+from tests.api.test_contract import (
+    FAST,
+    OWNER,
+    PROJECT,
+    WATCH_TIMEOUT,
+    client_for,
+    params,
+    watcher_for,
+)
 
 
 @pytest.fixture
@@ -62,3 +73,41 @@ async def test_task_list_pages_through_the_projects_tasks(emu: Emulator) -> None
         rest = await client.task_list(start=2, limit=2)
         assert [t.id for t in rest.tasks] == [runs[0].task_id]
         assert rest.tasks[0].token == runs[0].socket_token
+
+
+@pytest.mark.asyncio
+async def test_documented_order_end_to_end_through_the_watcher(emu: Emulator) -> None:
+    emu.configure(step_mode=True)
+    async with client_for(emu) as client:
+        watcher = watcher_for(client)
+        run = await client.run(OWNER, PROJECT, params(steps=3))
+        seen: list[str] = []
+
+        async def follow() -> list[TaskEvent]:
+            events: list[TaskEvent] = []
+            async for event in watcher.watch(run.task_id, run.socket_token):
+                events.append(event)
+                if isinstance(event, StatusChanged):
+                    seen.append(event.status)
+            return events
+
+        following = asyncio.create_task(follow())
+        try:
+            for _ in range(500):  # the queued status first, before anything moves
+                if seen:
+                    break
+                await asyncio.sleep(0.01)
+            for _ in range(200):  # one stage at a time: the watcher sees each before the next
+                if following.done():
+                    break
+                before = len(seen)
+                emu.advance(run.task_id)
+                for _ in range(500):
+                    if len(seen) > before or following.done():
+                        break
+                    await asyncio.sleep(0.01)
+            events = await asyncio.wait_for(following, WATCH_TIMEOUT)
+        finally:
+            await watcher.aclose()
+    assert seen == [str(s) for s in LIFECYCLE]
+    assert isinstance(events[-1], Finished)
