@@ -406,8 +406,10 @@ def _task_ref(task_id: str | None, token: str | None, *, token_field: str) -> di
 def _pick(tasks: list[Task], task_id: str | None, token: str | None) -> Task | None:
     if not tasks:
         return None
-    if len(tasks) == 1 and not tasks[0].id:  # WiroKit reads a record without an id too
-        return tasks[0]
+    if len(tasks) == 1 and not tasks[0].id:
+        if not tasks[0].status:  # neither id nor status: nothing to follow
+            raise BadResponseError("Wiro's answer has no usable task id.")
+        return tasks[0]  # WiroKit reads a record without an id (its "sparse defaults" test)
     for task in tasks:
         if task_id and task.id == str(task_id):
             return task
