@@ -20,22 +20,25 @@ from app.api.download import Downloader, DownloadResult, check_url, validate_ins
 from app.api.errors import (
     AuthError,
     BadResponseError,
+    CredentialCheckError,
     NetworkError,
     NotFoundError,
-    ServerError,
     UnsafeUrlError,
     ValidationError,
     WiroError,
     clean_text,
     error_for,
+    is_no_task_message,
     mask_key,
 )
 from app.api.models import (
     RunResult,
     Task,
+    TaskPage,
     loads,
     parse_run,
     parse_task_list,
+    parse_task_page,
     raise_for_envelope,
 )
 from app.api.retry import RetryMode, RetryPolicy, is_retryable_status, parse_retry_after
@@ -170,16 +173,33 @@ class WiroClient:
         return _pick(parse_task_list(payload), task_id, token)
 
     async def cancel(self, task_id: str) -> Task | None:
-        """Cancels a queued task; NotFoundError when it can no longer be cancelled (use kill)."""
+        """Cancels a queued task; NotStoppableError when it is past the queue (use kill)."""
         body = _task_ref(task_id, None, token_field="tasktoken")
         payload = await self._call("task_cancel", "/Task/Cancel", body, RetryMode.CONNECT_ONLY)
         return _pick(parse_task_list(payload), task_id, None)
 
     async def kill(self, *, task_id: str | None = None, token: str | None = None) -> Task | None:
-        """Stops a running task."""
+        """Stops a running task; NotStoppableError when Wiro cannot kill it in this state."""
         body = _task_ref(task_id, token, token_field="socketaccesstoken")
         payload = await self._call("task_kill", "/Task/Kill", body, RetryMode.CONNECT_ONLY)
         return _pick(parse_task_list(payload), task_id, token)
+
+    async def task_list(
+        self, *, start: int = 0, limit: int = 20, model_name: str | None = None
+    ) -> TaskPage:
+        """One page of the project's tasks, newest first (a read: safe to retry)."""
+        # The body Wiro's MCP server sends (wiroai/Wiro-MCP, listTasks): strings throughout.
+        body: dict[str, Any] = {
+            "type": "model",
+            "sort": "id",
+            "order": "DESC",
+            "start": str(max(0, int(start))),
+            "limit": str(max(1, min(100, int(limit)))),
+        }
+        if model_name:
+            body["modelName"] = model_name
+        payload = await self._call("task_list", "/Task/List", body, RetryMode.READ)
+        return parse_task_page(payload)
 
     async def tool_detail_raw(self, owner: str, project: str) -> dict[str, Any]:
         """The Tool/Detail answer as sent (for caching next to the bundled schema)."""
@@ -196,15 +216,31 @@ class WiroClient:
             raise BadResponseError("Wiro's tool description cannot be read.") from exc
 
     async def probe(self) -> None:
-        """Checks the credentials cheaply; raises AuthError when Wiro refuses them."""
+        """Checks the credentials; returns only on an answer it positively recognises.
+
+        Valid: the documented "There is no task yet." answer, or a task list. Refused:
+        AuthError. Unreachable: NetworkError. Anything else: CredentialCheckError.
+        """
         try:
-            await self._call("probe", "/Task/Detail", {"tasktoken": "probe"}, RetryMode.READ)
-        except (AuthError, NetworkError, ServerError):
+            payload = await self._call(
+                "probe", "/Task/Detail", {"tasktoken": "probe"}, RetryMode.READ
+            )
+        except (AuthError, NetworkError):
             raise
         except WiroError as exc:
-            if exc.http_status == 404 and exc.code != 1:
-                raise
+            if isinstance(exc, NotFoundError) and is_no_task_message(exc.message):
+                return
+            raise CredentialCheckError(
+                f"Could not verify the credentials: {exc.message}",
+                code=exc.code,
+                http_status=exc.http_status,
+            ) from exc
+        tasks = payload.get("tasklist") if isinstance(payload, Mapping) else None
+        if isinstance(tasks, list):
             return
+        raise CredentialCheckError(
+            "Could not verify the credentials: Wiro's answer was not recognised."
+        )
 
     async def download(
         self, url: str, dest: Path, *, expected_size: int | None = None
@@ -354,9 +390,9 @@ def _sent_error(exc: httpx.TransportError, mode: RetryMode) -> NetworkError:
 
 
 def _means_no_task(exc: WiroError) -> bool:
-    if isinstance(exc, NotFoundError):
-        return exc.code == 1 or exc.http_status != 404
-    return type(exc) is WiroError and exc.http_status is not None and exc.http_status < 300
+    # Only the documented "no task" answer means "no such task" (error-reference.md); any
+    # other refusal is surfaced with its own message.
+    return isinstance(exc, NotFoundError) and is_no_task_message(exc.message)
 
 
 def _task_ref(task_id: str | None, token: str | None, *, token_field: str) -> dict[str, str]:
@@ -370,6 +406,10 @@ def _task_ref(task_id: str | None, token: str | None, *, token_field: str) -> di
 def _pick(tasks: list[Task], task_id: str | None, token: str | None) -> Task | None:
     if not tasks:
         return None
+    if len(tasks) == 1 and not tasks[0].id:
+        if not tasks[0].status:  # neither id nor status: nothing to follow
+            raise BadResponseError("Wiro's answer has no usable task id.")
+        return tasks[0]  # WiroKit reads a record without an id (its "sparse defaults" test)
     for task in tasks:
         if task_id and task.id == str(task_id):
             return task

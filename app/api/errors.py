@@ -8,6 +8,19 @@ from typing import Any
 _MAX_MESSAGE = 500
 _FIELD_RE = re.compile(r"Request parameter \[([^\]\s]{1,100})\]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# error-reference.md, "Authentication errors": these messages mean the credentials were refused,
+# and the same page says any answer may travel with HTTP 200.
+_AUTH_RE = re.compile(
+    r"project authorization is not|authorization bearer token|"
+    r"requires signature authentication|requested ip .{0,64} is not allowed|sign in to run",
+    re.IGNORECASE,
+)
+# error-reference.md, "Task errors": "There is no task yet." (and the newer "task-not-exist").
+_NO_TASK_RE = re.compile(r"^\s*(there is no task yet\.?|task-not-exist)\s*$", re.IGNORECASE)
+# error-reference.md: "Task is not in a cancellable state." / "Task could not be killed: {reason}"
+_NOT_STOPPABLE_RE = re.compile(
+    r"not in a cancellable state|could not be killed|not killable|not cancellable", re.IGNORECASE
+)
 
 
 def mask_key(key: str | None) -> str:
@@ -57,7 +70,7 @@ class WiroError(Exception):
 
 
 class AuthError(WiroError):
-    """The API key or signature was refused (HTTP 401, codes 98/99)."""
+    """The API key or signature was refused (HTTP 401/403, codes 98/99, or an auth message)."""
 
     default_message = "Wiro refused the credentials. Check the API key and secret."
 
@@ -95,6 +108,18 @@ class NotFoundError(WiroError):
     """No such task or endpoint, not accessible, or no longer cancellable (code 1, HTTP 404)."""
 
     default_message = "Wiro could not find what was asked for."
+
+
+class NotStoppableError(NotFoundError):
+    """Cancel or Kill was refused for the task's current state (code 1): try the other one."""
+
+    default_message = "Wiro cannot stop the task in its current state."
+
+
+class CredentialCheckError(WiroError):
+    """The credential check got an answer it does not recognise: neither valid nor refused."""
+
+    default_message = "Could not verify the credentials."
 
 
 class NetworkError(WiroError):
@@ -152,15 +177,28 @@ def field_from_message(message: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def is_auth_message(message: str | None) -> bool:
+    """True for the messages Wiro sends when it refuses a key, secret, token or address."""
+    return bool(message) and _AUTH_RE.search(message or "") is not None
+
+
+def is_no_task_message(message: str | None) -> bool:
+    """True only for Wiro's documented "no such task" answer."""
+    return bool(message) and _NO_TASK_RE.match(message or "") is not None
+
+
 def error_for(code: int | None, message: str, http_status: int | None) -> WiroError:
     """The typed error for a Wiro error code and/or HTTP status."""
     kwargs: dict[str, Any] = {"code": code, "http_status": http_status}
-    if http_status == 401 or code in (98, 99):
+    # WiroKit treats 401 and 403 as authentication failures; introduction.md: 403 = bad signature.
+    if http_status in (401, 403) or code in (98, 99) or is_auth_message(message):
         return AuthError(message, **kwargs)
     if code == 97:
         return InsufficientBalanceError(message, **kwargs)
     if code == 96:
         return ConcurrencyLimitError(message, **kwargs)
+    if code == 1 and _NOT_STOPPABLE_RE.search(message or ""):
+        return NotStoppableError(message, **kwargs)
     if code == 1 or http_status == 404:
         return NotFoundError(message, **kwargs)
     if http_status is not None and (http_status >= 500 or http_status in (408, 429)):

@@ -172,6 +172,14 @@ def log_lines(message: Any) -> list[str]:
     return [line[:_MAX_LINE] for line in lines if line.strip()][-_MAX_LINES:]
 
 
+def full_log_text(message: Any) -> str:
+    """A task_output_full/task_error_full message: {"raw": …} (websocket.md) or a plain
+    string (its newer revision sends "" for an empty log)."""
+    if isinstance(message, dict):
+        message = message.get("raw")
+    return message[:MAX_FRAME_BYTES] if isinstance(message, str) else ""
+
+
 def output_events(task_id: str, message: Any) -> list[TaskEvent]:
     """A ``task_output`` message: a progress report or log text."""
     progress = progress_from(task_id, message)

@@ -50,6 +50,9 @@ class Task:
     total_cost: float | None = None
     categories: tuple[str, ...] = ()
     outputs: tuple[Output, ...] = ()
+    model_description: str = ""
+    model_owner: str = ""
+    model_project: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -59,6 +62,14 @@ class Task:
     @property
     def is_terminal(self) -> bool:
         return is_terminal(self.status)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """One page of Task/List: the tasks on it and how many the project has in all."""
+
+    tasks: tuple[Task, ...]
+    total: int | None
 
 
 @dataclass(frozen=True)
@@ -134,8 +145,14 @@ def _int(value: Any) -> int | None:
     return int(number)
 
 
+_MS_THRESHOLD = 10**11  # no Unix time in seconds is this big before the year 5138
+
+
 def _time(value: Any) -> int | None:
+    """A Unix time in seconds; WiroKit's records carry milliseconds, recognised by size."""
     number = _int(value)
+    if number is not None and number > _MS_THRESHOLD:
+        number //= 1000
     return number if number is not None and number > 0 else None
 
 
@@ -202,8 +219,11 @@ def parse_task(obj: Any) -> Task:
     """One task object → a Task."""
     if not isinstance(obj, Mapping):
         raise BadResponseError("Wiro's answer has a task that is not an object.")
+    outputs = obj.get("outputs")
+    if outputs is None:
+        outputs = obj.get("output")  # WiroKit accepts the singular alias
     return Task(
-        id=_ident(obj.get("id"), "task id"),
+        id=_ident(obj.get("id"), "task id", required=False),
         uuid=_text(obj.get("uuid"), 200),
         token=_ident(obj.get("socketaccesstoken"), "task token", required=False),
         status=_text(obj.get("status"), 100).strip(),
@@ -218,7 +238,10 @@ def parse_task(obj: Any) -> Task:
         cps=_float(obj.get("cps")),
         total_cost=_float(obj.get("totalcost")),
         categories=_categories(obj.get("categories")),
-        outputs=parse_outputs(obj.get("outputs")),
+        outputs=parse_outputs(outputs),
+        model_description=_text(obj.get("modeldescription"), 5000),
+        model_owner=_text(obj.get("modelslugowner"), 200).strip(),
+        model_project=_text(obj.get("modelslugproject"), 200).strip(),
         raw=dict(obj),
     )
 
@@ -237,6 +260,13 @@ def parse_task_list(payload: Any) -> list[Task]:
     if len(tasks) > _MAX_TASKS:
         raise BadResponseError("Wiro's answer lists an absurd number of tasks.")
     return [parse_task(item) for item in tasks]
+
+
+def parse_task_page(payload: Any) -> TaskPage:
+    """A Task/List answer → its tasks and the project's total (when given)."""
+    tasks = parse_task_list(payload)
+    total = _int(payload.get("total")) if isinstance(payload, Mapping) else None
+    return TaskPage(tasks=tuple(tasks), total=total if total is None or total >= 0 else None)
 
 
 def parse_run(payload: Any) -> RunResult:

@@ -10,6 +10,7 @@ from typing import Protocol
 from app import USER_AGENT
 from app.api.events import FINAL_EVENTS, MAX_FRAME_BYTES, LogLine, Progress, TaskEvent
 from app.api.models import Task
+from app.core.status import StatusPhase
 
 MAX_PENDING_CHATTER = 1000
 
@@ -51,7 +52,9 @@ class WatchState:
         self.wake = asyncio.Event()
         self.needs_read = False
         self.conn = 0
-        self.index = -1
+        self.phase: StatusPhase | None = None
+        self.status = ""
+        self.seen: set[str] = set()
         self.socket_final = ""
         self.final_reads = 0
         self.announced = False

@@ -25,6 +25,7 @@ from app.api.events import (
     log_lines,
     output_events,
     parse_frame,
+    progress_from,
 )
 from app.api.models import Task, parse_outputs
 from app.api.watch_parts import (
@@ -35,7 +36,14 @@ from app.api.watch_parts import (
     default_connect,
     failure_reason,
 )
-from app.core.status import LIFECYCLE, Outcome, TaskStatus, lifecycle_index
+from app.core.status import (
+    LIFECYCLE,
+    Outcome,
+    StatusPhase,
+    TaskStatus,
+    is_stale,
+    status_phase,
+)
 
 __all__ = [
     "Cancelled",
@@ -51,7 +59,7 @@ __all__ = [
 
 _LIFECYCLE_TYPES = frozenset(str(s) for s in LIFECYCLE) | {str(TaskStatus.CANCEL)}
 _FINAL_TYPES = frozenset({str(TaskStatus.POSTPROCESS_END), str(TaskStatus.CANCEL)})
-_START_INDEX = lifecycle_index(TaskStatus.START)
+_LOG_TYPES = frozenset({str(TaskStatus.OUTPUT_FULL), str(TaskStatus.ERROR_FULL)})
 _ERROR_HINT_READS = 3
 _CLOSED = object()
 
@@ -241,20 +249,30 @@ class TaskWatcher:
     def _apply_frame(self, watch: WatchState, frame: Frame) -> None:
         kind = frame.type
         if kind == TaskStatus.OUTPUT:
+            if is_stale(kind, watch.phase):
+                return
             self._advance(watch, kind)
             for event in output_events(watch.task_id, frame.message):
                 watch.emit(event)
         elif kind == TaskStatus.ERROR:
             for line in log_lines(frame.message):
                 watch.emit(LogLine(task_id=watch.task_id, text=line, stream="stderr"))
-            if watch.index < _START_INDEX and watch.error_since is None:
+            before_start = watch.phase is None or watch.phase < StatusPhase.RUNNING
+            if before_start and watch.error_since is None:
                 # Before the model runs, stderr may mean a stored task_error: look sooner.
                 watch.error_hint_reads = _ERROR_HINT_READS
                 watch.wake.set()
+        elif kind in _LOG_TYPES:
+            pass  # the whole log again (websocket.md): its lines were already shown one by one
         elif kind in _LIFECYCLE_TYPES:
             self._advance(watch, kind)
             if kind == TaskStatus.POSTPROCESS_END:
                 self._announce(watch, frame.message)
+            elif frame.message is not None:
+                # WiroKit decodes a progress object on any frame, not only task_output.
+                progress = progress_from(watch.task_id, frame.message)
+                if progress is not None:
+                    watch.emit(progress)
             if kind in _FINAL_TYPES:
                 watch.socket_final = kind
                 watch.request_read()
@@ -269,10 +287,18 @@ class TaskWatcher:
             watch.emit(OutputsAnnounced(task_id=watch.task_id, outputs=outputs))
 
     def _advance(self, watch: WatchState, status: str) -> None:
-        index = lifecycle_index(status)
-        if index > watch.index:
-            watch.index = index
-            watch.emit(StatusChanged(task_id=watch.task_id, status=status))
+        """Shows a status unless it is stale: one from an earlier phase than the current one.
+
+        Inside a phase any order is accepted (e.g. assign after preprocess, as tasks.md
+        documents, or before it, as older servers sent it); each status is shown once.
+        """
+        phase = status_phase(status)
+        if phase is None or is_stale(status, watch.phase) or status in watch.seen:
+            return  # a read racing behind the socket repeats a status already shown
+        watch.phase = phase
+        watch.status = status
+        watch.seen.add(status)
+        watch.emit(StatusChanged(task_id=watch.task_id, status=status))
 
     # --- one task's driver -----------------------------------------------------------------
 

@@ -76,6 +76,7 @@ class ToolSchema:
     fields: tuple[FieldSpec, ...] = ()
     inspire: tuple[dict[str, Any], ...] = ()
     dynamic_price: Any = None
+    categories: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -169,11 +170,29 @@ def _typed_default(kind: FieldKind, raw: Any) -> Any:
         if isinstance(parsed, list):
             return [str(v) for v in parsed]
         return [v.strip() for v in str(raw).split(",") if v.strip()]
+    if isinstance(raw, (dict, list)):
+        # An object default stays JSON (WiroKit keeps it as JSON), never a Python repr.
+        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
     return str(raw)
 
 
+def _categories(raw: Any) -> tuple[str, ...]:
+    """models.md sends an array; older answers a JSON string (sometimes broken): both read."""
+    value = _maybe_json(raw)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) and v)
+    if isinstance(value, str):
+        parts = (p.strip(" \t[]\"'") for p in value.split(","))
+        return tuple(p for p in parts if p)
+    return ()
+
+
 def parse_field(item: dict[str, Any], group: str = "") -> FieldSpec | None:
-    """One schema item → a FieldSpec; items without an id are skipped, unknown types are text."""
+    """One schema item → a FieldSpec; items without an id are skipped, unknown types are text.
+
+    Wiro's pages use defaultvalue/minvalue/maxvalue/incrementby; WiroKit's discovery models
+    read default/min/max/step: either family is accepted, the first with a value wins.
+    """
     if not isinstance(item, dict):
         return None
     field_id = item.get("id")
@@ -247,4 +266,5 @@ def parse_tool(payload: Any) -> ToolSchema:
         if isinstance(inspire, list)
         else (),
         dynamic_price=_maybe_json(tool.get("dynamicprice")),
+        categories=_categories(tool.get("categories")),
     )

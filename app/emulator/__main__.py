@@ -9,7 +9,14 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from app.emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, ENDPOINTS, EmulatorConfig
+from app.emulator.config import (
+    AUTH_FAILURE_STATUSES,
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    ENDPOINTS,
+    STOP_STATUSES,
+    EmulatorConfig,
+)
 from app.emulator.runner import Emulator
 
 
@@ -37,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
     auth.add_argument("--secret", help="API secret: a signature project")
     auth.add_argument("--key-only", action="store_true", help="an API-key-only project")
     auth.add_argument("--strict-nonce", action="store_true", help="reject a reused x-nonce")
+    auth.add_argument(
+        "--auth-failure-status",
+        type=int,
+        choices=AUTH_FAILURE_STATUSES,
+        default=401,
+        help="HTTP status of a refused key/signature (always result:false)",
+    )
     t = p.add_argument_group("timings")
     t.add_argument("--queue-seconds", type=float, default=1.0)
     t.add_argument("--run-seconds", type=float, default=4.0)
@@ -44,7 +58,12 @@ def parser() -> argparse.ArgumentParser:
         "--step-mode", action="store_true", help="tasks advance only via /_emulator/advance"
     )
     w = p.add_argument_group("wire details")
-    w.add_argument("--progress-encoding", choices=("object", "string", "mixed"), default="mixed")
+    w.add_argument(
+        "--progress-encoding",
+        choices=("object", "string", "mixed"),
+        default="object",
+        help="object as websocket.md documents; string/mixed: JSON in a string",
+    )
     w.add_argument("--no-log-lines", action="store_true")
     w.add_argument("--no-stderr-lines", action="store_true")
     w.add_argument("--no-full-log-frames", action="store_true")
@@ -54,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
         "--output-ttl", type=float, default=3600.0, help="seconds outputs stay downloadable"
     )
     w.add_argument("--ws-ping-seconds", type=float, default=30.0)
+    s = p.add_argument_group("stopping (positions in the documented order)")
+    s.add_argument("--cancel-until", choices=STOP_STATUSES, default="task_queue")
+    s.add_argument("--kill-from", choices=STOP_STATUSES, default="task_assign")
+    s.add_argument(
+        "--kill-bills", action="store_true", help="a killed running task keeps outputs and cost"
+    )
     a = p.add_argument_group("account")
     a.add_argument("--balance", type=float, help="USD balance; derives the concurrency limit")
     a.add_argument("--concurrency-limit", type=int, help="error 96 beyond N active tasks")
@@ -103,6 +128,10 @@ def config_from(args: argparse.Namespace) -> EmulatorConfig:
         api_key=key,
         api_secret=secret,
         strict_nonce=args.strict_nonce,
+        auth_failure_status=args.auth_failure_status,
+        cancel_until=args.cancel_until,
+        kill_from=args.kill_from,
+        kill_bills=args.kill_bills,
         queue_seconds=args.queue_seconds,
         run_seconds=args.run_seconds,
         step_mode=args.step_mode,

@@ -12,9 +12,30 @@ from typing import Any
 DEFAULT_API_KEY = "wiro-demo-key"
 DEFAULT_API_SECRET = "wiro-demo-secret"
 
-ENDPOINTS = ("Run", "Task/Detail", "Task/Cancel", "Task/Kill", "Tool/Detail", "cdn")
+ENDPOINTS = (
+    "Run",
+    "Task/Detail",
+    "Task/List",
+    "Task/Cancel",
+    "Task/Kill",
+    "Tool/Detail",
+    "cdn",
+)
 PROGRESS_ENCODINGS = ("object", "string", "mixed")
 WS_DROP_MODES = ("abort", "close")
+AUTH_FAILURE_STATUSES = (401, 403, 200)
+# The documented order (tasks.md); Cancel/Kill windows are given as positions in it.
+STOP_STATUSES = (
+    "task_queue",
+    "task_accept",
+    "task_preprocess_start",
+    "task_preprocess_end",
+    "task_assign",
+    "task_start",
+    "task_output",
+    "task_end",
+    "task_postprocess_start",
+)
 
 
 @dataclass
@@ -26,6 +47,10 @@ class EmulatorConfig:
     api_secret: str | None = DEFAULT_API_SECRET
     extra_projects: dict[str, str | None] = field(default_factory=dict)
     strict_nonce: bool = False
+    # HTTP status of an authentication failure: 401 (error-reference.md's tables), 403
+    # (introduction.md: signature mismatch) or 200 (error-reference.md: "All API responses
+    # return HTTP 200"), always with result:false and Wiro's message.
+    auth_failure_status: int = 401
 
     # Timings (seconds). In step_mode tasks wait for advance() instead of the clock.
     queue_seconds: float = 1.0
@@ -33,7 +58,9 @@ class EmulatorConfig:
     step_mode: bool = False
 
     # Wire details that real servers vary.
-    progress_encoding: str = "mixed"
+    # websocket.md sends progress as an object; "string"/"mixed" keep the JSON-in-a-string
+    # form that older servers (and WiroKit's tests) use.
+    progress_encoding: str = "object"
     log_lines: bool = True
     stderr_lines: bool = True
     full_log_frames: bool = True
@@ -42,6 +69,15 @@ class EmulatorConfig:
     output_ttl_seconds: float | None = 3600.0
     ws_ping_seconds: float = 30.0
     keep_alive_seconds: float = 75.0  # idle HTTP keep-alive, read at start (nginx's default)
+
+    # Stop: tasks.md documents Cancel "for queued tasks" and Kill for "any status after
+    # assign"; the window between is undocumented, so both are refused there by default.
+    cancel_until: str = "task_queue"  # the last status in which Cancel is accepted
+    kill_from: str = "task_assign"  # the first status in which Kill is accepted
+    # The tool page's Kill sample shows a cost and outputs; tasks.md says cancelled tasks are
+    # not billed. False: a killed task ends with no outputs and cost "0"; True: a task
+    # killed once running keeps its rendered outputs and is billed.
+    kill_bills: bool = False
 
     # Account.
     balance_usd: float | None = None
@@ -105,6 +141,11 @@ class EmulatorConfig:
             unknown = set(getattr(self, name)) - {*ENDPOINTS, "*"}
             if unknown:
                 raise ValueError(f"{name}: unknown endpoints {sorted(unknown)}")
+        if self.auth_failure_status not in AUTH_FAILURE_STATUSES:
+            raise ValueError(f"auth_failure_status must be one of {AUTH_FAILURE_STATUSES}")
+        for name in ("cancel_until", "kill_from"):
+            if getattr(self, name) not in STOP_STATUSES:
+                raise ValueError(f"{name} must be one of {STOP_STATUSES}")
         if not self.api_key:
             raise ValueError("api_key must not be empty")
 

@@ -17,11 +17,12 @@ from app.emulator.tasks import Task, cdn_folder, cost, output_entry
 log = logging.getLogger("app.emulator")
 
 # Share of run_seconds spent in each status before the model's output phase.
+# The documented order (tasks.md "Task Lifecycle"): preprocessing comes before assign.
 PRE_STAGES: tuple[tuple[str, float], ...] = (
     (st.ACCEPT, 0.04),
-    (st.ASSIGN, 0.06),
     (st.PREPROCESS_START, 0.04),
     (st.PREPROCESS_END, 0.04),
+    (st.ASSIGN, 0.06),
     (st.START, 0.06),
 )
 OUTPUT_SHARE = 0.56
@@ -77,9 +78,13 @@ class Lifecycle:
             "message": message,
             "result": True,
         }
-        if self.state.config.ws_extended_fields and kind in st.TERMINAL:
-            ok = kind == st.POSTPROCESS_END and task.pexit == "0" and bool(task.outputs)
-            frame.update(success=ok, terminal=True, exitCode=_exit_code(task.pexit))
+        if self.state.config.ws_extended_fields:
+            # The newer websocket.md: on every frame, null/false until the task has ended.
+            if kind in st.TERMINAL:
+                ok = kind == st.POSTPROCESS_END and task.pexit == "0" and bool(task.outputs)
+                frame.update(success=ok, terminal=True, exitCode=_exit_code(task.pexit))
+            else:
+                frame.update(success=None, terminal=False, exitCode=None)
         text = json.dumps(frame)
         if current:
             task.current_frame = text
@@ -134,6 +139,18 @@ class Lifecycle:
             task.runner.cancel()
         task.outputs = []
         task.totalcost = "0"
+        self.enter(task, st.CANCEL)
+
+    async def kill(self, task: Task) -> None:
+        """Kill: like stop(), but with ``kill_bills`` a running task keeps outputs and cost."""
+        if not (self.state.config.kill_bills and task.started is not None):
+            self.stop(task)
+            return
+        if task.runner is not None and not task.runner.done():
+            task.runner.cancel()
+        task.outputs = await self._render(task)
+        task.totalcost = cost(self.state.price)
+        self.state.spent_usd += self.state.price
         self.enter(task, st.CANCEL)
 
     async def _sleep(self, task: Task, seconds: float) -> None:
@@ -239,8 +256,12 @@ class Lifecycle:
         task.pexit = "1" if failed else "0"
         if task.status != st.ERROR:
             if cfg.full_log_frames:
-                self.publish(task, st.OUTPUT_FULL, "\n".join(task.stdout), current=False)
-                self.publish(task, st.ERROR_FULL, "\n".join(task.stderr), current=False)
+                # websocket.md "Full Output Events": {"raw": …}; stderr only if non-empty.
+                full = {"raw": "\n".join(task.stdout)}
+                self.publish(task, st.OUTPUT_FULL, full, current=False)
+                if task.stderr:
+                    errors = {"raw": "\n".join(task.stderr)}
+                    self.publish(task, st.ERROR_FULL, errors, current=False)
             self.enter(task, st.END)
             await self._wait(task, cfg.run_seconds * END_SHARE)
             self.enter(task, st.POSTPROCESS_START)

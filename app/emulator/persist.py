@@ -52,12 +52,13 @@ FIELDS = (
     "cps",
     "created_at",
 )
+OPTIONAL_FIELDS = ("model_owner", "model_project", "model_description")
 _OUTPUT_NAME = re.compile(r"^(\d+)\.png$")
 
 
 def record(task: Task) -> dict[str, Any]:
     """A task as JSON-ready data (its runner, event and socket frame are not kept)."""
-    data = {name: getattr(task, name) for name in FIELDS}
+    data = {name: getattr(task, name) for name in (*FIELDS, *OPTIONAL_FIELDS)}
     data["elapsed"] = None if task.started is None else round(task.elapsed(), 4)
     return data
 
@@ -66,7 +67,9 @@ def restore(data: dict[str, Any]) -> Task:
     """A Task from ``record()`` output; raises KeyError/TypeError/ValueError if malformed."""
     if not isinstance(data, dict):
         raise TypeError("task record is not an object")
-    task = Task(**{name: data[name] for name in FIELDS})
+    fields: dict[str, Any] = {name: data[name] for name in FIELDS}
+    fields.update({name: str(data[name]) for name in OPTIONAL_FIELDS if name in data})
+    task = Task(**fields)
     task.id = str(task.id)
     task.created_at = float(task.created_at)
     elapsed = data.get("elapsed")

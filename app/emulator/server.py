@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from app.emulator import tasks as st
-from app.emulator.config import EmulatorConfig
+from app.emulator.config import STOP_STATUSES, EmulatorConfig
 from app.emulator.faults import TruncatedResponse
 from app.emulator.gate import Gate
 from app.emulator.lifecycle import Lifecycle
@@ -39,6 +39,20 @@ from app.emulator.wire import (
 )
 
 IDENTIFIERS = ("taskid", "tasktoken", "socketaccesstoken")
+
+
+def _cancellable(status: str, cfg: EmulatorConfig) -> bool:
+    """tasks.md: Cancel works while the task is queued (up to ``cancel_until``)."""
+    rank = STOP_STATUSES.index(status) if status in STOP_STATUSES else len(STOP_STATUSES)
+    return rank <= STOP_STATUSES.index(cfg.cancel_until)
+
+
+def _killable(status: str, cfg: EmulatorConfig) -> bool:
+    """tasks.md: Kill works "after assign" (from ``kill_from``); a stuck task_error too."""
+    if status == st.ERROR:
+        return True
+    rank = STOP_STATUSES.index(status) if status in STOP_STATUSES else -1
+    return rank >= STOP_STATUSES.index(cfg.kill_from)
 
 
 def _concurrency_message(balance: float | None, limit: int) -> str:
@@ -106,6 +120,9 @@ class Api:
             callback_url=str(params.get("callbackUrl") or ""),
             origin=f"{request.url.scheme}://{request.url.netloc}",
             plan=plan,
+            model_owner=str(state.tool.get("cleanslugowner") or TOOL_SLUG[0]),
+            model_project=str(state.tool.get("cleanslugproject") or TOOL_SLUG[1]),
+            model_description=str(state.tool.get("description") or ""),
         )
         state.add(task)
         self.lifecycle.start(task)
@@ -148,7 +165,7 @@ class Api:
         task, answer = await self._task(request)
         if task is None:
             return answer
-        if task.status != st.QUEUE:
+        if not _cancellable(task.status, self.state.config):
             return fail(1, MSG_NOT_CANCELLABLE)
         self.lifecycle.stop(task)
         return self._tasklist(task)
@@ -159,10 +176,35 @@ class Api:
             return answer
         if task.terminal:
             return fail(1, "Task could not be killed: the task has already ended")
-        if task.status == st.QUEUE:
-            return fail(1, "Task could not be killed: the task is still queued, cancel it instead")
-        self.lifecycle.stop(task)
+        if not _killable(task.status, self.state.config):
+            # error-reference.md: "Task could not be killed: {reason}"
+            return fail(1, "Task could not be killed: the task is not running yet")
+        await self.lifecycle.kill(task)
         return self._tasklist(task)
+
+    async def task_list(self, request: Request) -> Response:
+        """Task/List as Wiro's MCP server calls it: the project's tasks, newest first."""
+        key, params = await self._authorised(request)
+        if key is None:
+            return params
+        try:
+            start = max(0, int(str(params.get("start") or "0")))
+            limit = max(1, min(100, int(str(params.get("limit") or "20"))))
+        except ValueError:
+            return fail(0, "Request parameters are invalid.")
+        tasks = [t for t in self.state.tasks.values() if t.project_key == key]
+        model = str(params.get("modelName") or "").strip().lower()
+        if model:
+            tasks = [
+                t for t in tasks if model in (t.model_project, f"{t.model_owner}/{t.model_project}")
+            ]
+        descending = str(params.get("order") or "DESC").upper() != "ASC"
+        tasks.sort(key=lambda t: int(t.id), reverse=descending)
+        cfg = self.state.config
+        page = [t.to_wire(cfg.parameters_as_string) for t in tasks[start : start + limit]]
+        return JSONResponse(
+            {"result": True, "errors": [], "total": str(len(tasks)), "tasklist": page}
+        )
 
     async def tool_detail(self, request: Request) -> Response:
         key, params = await self._authorised(request)
@@ -258,6 +300,7 @@ class EmulatorApp(Gate):
             Route("/v1/Task/Detail", api.detail, methods=["POST"]),
             Route("/v1/Task/Cancel", api.cancel, methods=["POST"]),
             Route("/v1/Task/Kill", api.kill, methods=["POST"]),
+            Route("/v1/Task/List", api.task_list, methods=["POST"]),
             Route("/v1/Tool/Detail", api.tool_detail, methods=["POST"]),
             Route("/cdn/{folder}/{name}", api.cdn, methods=["GET", "HEAD"]),
             WebSocketRoute("/socket/v1", SocketEndpoint(state, self.hub).handle),

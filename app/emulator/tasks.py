@@ -73,6 +73,9 @@ class Task:
     callback_url: str
     origin: str
     plan: str = "ok"
+    model_owner: str = "lykon"
+    model_project: str = "dreamshaper-8"
+    model_description: str = ""
     uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
     socketaccesstoken: str = field(default_factory=token)
     status: str = QUEUE
@@ -145,6 +148,10 @@ class Task:
             "modelfileid": "",
             "callbackurl": self.callback_url,
             "marketplaceid": None,
+            # tasks.md, Task/Detail response: the model that ran.
+            "modeldescription": self.model_description,
+            "modelslugowner": self.model_owner,
+            "modelslugproject": self.model_project,
             **{name: t[name] for name in TIME_FIELDS},
             "pexit": self.pexit,
             "categories": self.categories,

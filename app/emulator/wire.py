@@ -108,7 +108,7 @@ class Authenticator:
         self._nonces: dict[str, set[str]] = {}
 
     def check(self, request: Request) -> tuple[str | None, JSONResponse | None]:
-        """The project key on success, else the 401 answer to send."""
+        """The project key on success, else the refusal to send (401, 403 or 200)."""
         headers = request.headers
         key = headers.get("x-api-key", "")
         projects = self.config.projects
@@ -135,7 +135,7 @@ class Authenticator:
 
     def _reject(self, reason: str, message: str) -> JSONResponse:
         self.stats.count("auth_failures", reason)
-        return fail(0, message, 401)
+        return fail(0, message, self.config.auth_failure_status)
 
 
 def secret_places(

@@ -50,7 +50,8 @@ def bundled_schema() -> ToolSchema:
 
 
 async def verify_credentials(spec: ConnectionSpec) -> None:
-    """One cheap authenticated call; raises AuthError (or another WiroError) when refused."""
+    """One cheap authenticated call; AuthError when refused, CredentialCheckError when the
+    answer is not one it recognises as "valid" (nothing is stored in either case)."""
     async with WiroClient(spec.api_config(), spec.credentials) as client:
         await client.probe()
 

@@ -66,6 +66,7 @@ class GenerationState:
     expected_images: int = 0
     images: tuple[ImageRecord, ...] = field(default_factory=tuple)
     can_stop: bool = False
+    stopping: bool = False  # a stop was asked for and the task has not ended yet
 
     @property
     def is_final(self) -> bool:

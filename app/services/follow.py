@@ -159,13 +159,37 @@ class Follower:
                 finished_at=self.ledger.clock(),
             )
         elif isinstance(event, Cancelled):
+            await self._cancelled(gid, event.task)
+
+    async def _cancelled(self, gid: int, task: Any) -> None:
+        """Records what the final record says a cancelled/killed task cost, and keeps its
+        outputs: tasks.md says cancelled tasks are not billed, but the tool page's Kill sample
+        shows a cost and outputs, so the answer is trusted, not the assumption."""
+        outputs = tuple(o for o in task.outputs if o.url) if task is not None else ()
+        spent = {
+            "cost": task.total_cost if task is not None else None,
+            "elapsed_seconds": task.elapsed_seconds if task is not None else None,
+        }
+        if outputs:
             await self.ledger.persist(
                 gid,
-                phase=Phase.CANCELLED,
+                phase=Phase.DOWNLOADING,
                 status=TaskStatus.CANCEL.value,
-                error=None,
-                finished_at=self.ledger.clock(),
+                outputs=[output_to_json(o) for o in outputs],
+                **spent,
             )
+            await self.fetch_outputs(gid, outputs)
+            state = self.ledger.get(gid)
+            if state is None or state.phase is not Phase.SUCCEEDED:
+                return  # still downloading (retried on the next start), or refused
+        await self.ledger.persist(
+            gid,
+            phase=Phase.CANCELLED,
+            status=TaskStatus.CANCEL.value,
+            error=None,
+            finished_at=self.ledger.clock(),
+            **spent,
+        )
 
     async def _finish(self, gid: int, outputs: tuple[Output, ...], task: Any) -> None:
         await self.ledger.persist(

@@ -101,7 +101,7 @@ class Ledger:
         state = dataclasses.replace(state, **changes)
         state = dataclasses.replace(
             state,
-            status_text=describe(state.phase, state.status),
+            status_text=describe(state.phase, state.status, state.stopping),
             can_stop=can_stop(state.phase, state.status),
         )
         self._states[generation_id] = state

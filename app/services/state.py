@@ -37,7 +37,9 @@ def image_record(row: ImageRow) -> ImageRecord:
     )
 
 
-def describe(phase: Phase, status: str) -> str:
+def describe(phase: Phase, status: str, stopping: bool = False) -> str:
+    if stopping and phase not in FINAL_PHASES:
+        return "Stopping…"
     if phase is Phase.RUNNING and status:
         return status_text(status)
     return PHASE_TEXT[phase]

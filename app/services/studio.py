@@ -17,7 +17,6 @@ from app.api.errors import (
     ConcurrencyLimitError,
     InsufficientBalanceError,
     NetworkError,
-    NotFoundError,
     ServerError,
     WiroError,
 )
@@ -25,14 +24,15 @@ from app.api.watcher import TaskWatcher
 from app.core.exportformat import ExportFormat
 from app.core.params import validate
 from app.core.schema import ToolSchema
-from app.core.status import StopAction, stop_action
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
 from app.services.follow import Follower
 from app.services.ledger import Ledger
 from app.services.library import Library
+from app.services.recovery import Recovery, RecoveryResult
 from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
 from app.services.state import generation_state
+from app.services.stopping import Stopper
 from app.storage.history import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class Studio:
         clock: Callable[[], float] = time.time,
         retry_delay: float = 2.0,
         slot_retry_seconds: float = 10.0,
+        recovery_delay: float = 5.0,
     ) -> None:
         self.schema = schema
         self.client = client
@@ -91,6 +92,9 @@ class Studio:
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
+        self.stopper = Stopper(self.ledger, client, self.spawner)
+        self.recovery = Recovery(self.ledger, client, schema, self._follow)
+        self.recovery_delay = recovery_delay
 
     # -- listeners and snapshots -------------------------------------------------------
 
@@ -131,7 +135,12 @@ class Studio:
             resumed.append(self.ledger.get(state.id) or state)
         self._dispatcher = self.spawner.spawn(self._dispatch(), name="submit-queue")
         self._wake.set()
+        self.spawner.spawn(self.recovery.check(), name="recover-unknown")
         return resumed
+
+    async def check_missing(self, generation_ids: list[int] | None = None) -> list[RecoveryResult]:
+        """ "Check Wiro for missing images": looks for the tasks of unknown generations."""
+        return await self.recovery.check(generation_ids, report=True)
 
     async def aclose(self) -> None:
         """Stops watching (tasks keep running on Wiro and are re-attached on the next start)."""
@@ -221,6 +230,7 @@ class Studio:
                 return
             self._release(gid)
             await self._mark_unknown(gid, str(exc))
+            self.spawner.spawn(self._recover_later(gid), name=f"recover-{gid}")
             return
         except WiroError as exc:
             if exc.http_status in (408, 429):  # refused before any work: safe to send later
@@ -230,6 +240,7 @@ class Studio:
             self._release(gid)
             if _may_have_started(exc):
                 await self._mark_unknown(gid, str(exc))
+                self.spawner.spawn(self._recover_later(gid), name=f"recover-{gid}")
                 return
             field = getattr(exc, "field", None)
             error = f"{exc}" + (f" (field: {field})" if field else "")
@@ -249,7 +260,7 @@ class Studio:
             error=None,
         )
         if gid in self._stop_requested:
-            self.spawner.spawn(self.stop(gid), name=f"stop-{gid}")
+            self.spawner.spawn(self.stopper.request(gid), name=f"stop-{gid}")
         self._follow(gid)
 
     def _follow(self, gid: int) -> None:
@@ -281,9 +292,15 @@ class Studio:
         self._slot_limit = None if not self._active else self._slot_limit
         self._wake.set()
 
+    async def _recover_later(self, gid: int) -> None:
+        """Wiro lists the task once it exists: look for it shortly after the answer was lost."""
+        await asyncio.sleep(self.recovery_delay)
+        await self.recovery.check([gid])
+
     async def _mark_unknown(self, gid: int, detail: str = "") -> None:
         text = "The request may have reached Wiro, but its answer was lost. "
-        text += "It is not sent again automatically: check your Wiro dashboard."
+        text += "It is not sent again automatically: check your Wiro dashboard, or use "
+        text += "“Check Wiro for missing images” (also done on each start)."
         await self.ledger.persist(
             gid,
             phase=Phase.UNKNOWN,
@@ -301,7 +318,13 @@ class Studio:
     # -- stopping ----------------------------------------------------------------------
 
     async def stop(self, generation_id: int) -> None:
-        """Cancel while queued on Wiro, Kill once it runs; local-only work is just dropped."""
+        """Ends the generation whatever its state; a remote task is stopped until it ends.
+
+        Local-only work is just dropped. On Wiro: Cancel while queued, otherwise Kill; a
+        refusal tries the other, and when both refuse the request is kept and tried again at
+        the next status change ("Stopping…" meanwhile). tasks.md documents Cancel for queued
+        tasks and Kill after assign; the window in between is undocumented.
+        """
         state = self.ledger.get(generation_id)
         if state is None or state.is_final:
             return
@@ -313,21 +336,11 @@ class Studio:
                 generation_id, phase=Phase.CANCELLED, finished_at=self.ledger.clock()
             )
             return
+        self._stop_requested.add(generation_id)
+        self.ledger.update(generation_id, stopping=True)
         if state.phase is Phase.SUBMITTING or not state.task_id:
-            self._stop_requested.add(generation_id)
-            self.ledger.update(generation_id, error="Stopping as soon as Wiro answers…")
-            return
-        action = stop_action(state.status)
-        try:
-            if action is StopAction.CANCEL:
-                try:
-                    await self.client.cancel(state.task_id)
-                except NotFoundError:
-                    await self.client.kill(task_id=state.task_id)
-            elif action is StopAction.KILL:
-                await self.client.kill(task_id=state.task_id)
-        except WiroError as exc:
-            self.ledger.notice(f"Could not stop the task: {exc}", "error")
+            return  # _submit stops it as soon as Run answers
+        await self.stopper.request(generation_id)
 
     # -- images ------------------------------------------------------------------------
 

@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         settings = QAction("Se&ttings…", self, shortcut=QKeySequence("Ctrl+,"))
         settings.triggered.connect(self.show_settings)
         file_menu.addAction(settings)
+        check = file_menu.addAction("Check Wiro for &missing images")
+        check.triggered.connect(lambda: self._on_check_missing(None))
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
         self.bridge.notice_posted.connect(self.show_notice)
         self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
         self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
+        self.tasks.check_requested.connect(lambda gid: self._on_check_missing([gid]))
         self.tasks.selected.connect(self._on_tasks_selected)
         self.image_actions = ImageActions(self)
         self.viewer.closed.connect(self.show_gallery)
@@ -330,6 +333,10 @@ class MainWindow(QMainWindow):
     def _on_tasks_stop_requested(self, generation_id: int) -> None:
         if self.studio is not None:
             self._spawn(self.studio.stop(generation_id), f"stop-{generation_id}")
+
+    def _on_check_missing(self, generation_ids: list[int] | None) -> None:
+        if self.studio is not None:
+            self._spawn(self.studio.check_missing(generation_ids), "check-missing")
 
     def _on_tasks_resume_requested(self) -> None:
         if self.studio is not None:

@@ -48,6 +48,8 @@ PHASE_ROLE = {
 
 def status_line(state: GenerationState) -> str:
     """The status in words, e.g. "Generating — step 12/20 (60%)"."""
+    if state.stopping and not state.is_final:
+        return "Stopping…"
     if state.phase is Phase.RUNNING:
         if state.step is not None and state.total_steps:
             percent = state.percent
@@ -105,6 +107,7 @@ class TaskRow(QFrame):
     stop_requested = Signal(int)
     retry_requested = Signal(int)
     resume_requested = Signal()
+    check_requested = Signal(int)
 
     def __init__(self, state: GenerationState, now: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,6 +153,9 @@ class TaskRow(QFrame):
         self.resume_button = QPushButton("Resume")
         style.make_primary(self.resume_button)
         self.resume_button.clicked.connect(self._on_resume_button_clicked)
+        self.check_button = QPushButton("Check Wiro for missing images")
+        self.check_button.setToolTip("Look for this generation's task in your Wiro task history")
+        self.check_button.clicked.connect(self._on_check_button_clicked)
         self._layout()
         self.update_state(state, now)
 
@@ -165,6 +171,7 @@ class TaskRow(QFrame):
         actions = QHBoxLayout()
         actions.addWidget(self.more_button)
         actions.addStretch(1)
+        actions.addWidget(self.check_button)
         actions.addWidget(self.retry_button)
         actions.addWidget(self.resume_button)
         column = QVBoxLayout(self)
@@ -218,6 +225,7 @@ class TaskRow(QFrame):
             + (" (the first try may still have run and been billed)" if unknown else "")
         )
         self.resume_button.setVisible(state.phase is Phase.PAUSED)
+        self.check_button.setVisible(unknown)
         self.setAccessibleName(one_line(f"{prompt[:60]} — {status}"))
         self.tick(now)
 
@@ -283,6 +291,9 @@ class TaskRow(QFrame):
 
     def _on_resume_button_clicked(self) -> None:
         self.resume_requested.emit()
+
+    def _on_check_button_clicked(self) -> None:
+        self.check_requested.emit(self.generation_id)
 
     def _on_more_button_toggled(self, checked: bool) -> None:
         self.more_button.setText("Show less" if checked else "Show more")

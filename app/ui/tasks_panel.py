@@ -30,6 +30,7 @@ class TasksPanel(QWidget):
     selected = Signal(int)
     retry_requested = Signal(int)
     resume_requested = Signal()
+    check_requested = Signal(int)
 
     def __init__(
         self, parent: QWidget | None = None, clock: Callable[[], float] = time.time
@@ -145,6 +146,7 @@ class TasksPanel(QWidget):
         row.stop_requested.connect(self.stop_requested)
         row.retry_requested.connect(self.retry_requested)
         row.resume_requested.connect(self.resume_requested)
+        row.check_requested.connect(self.check_requested)
         return row
 
     def _insert_index(self, generation_id: int) -> int:

@@ -197,7 +197,7 @@ class FakeWiro:
             return self.failures.pop(0)
         record = self.records.get(task_id)
         if record is None:
-            return envelope_error(1, "Task not found")
+            return envelope_error(1, "There is no task yet.")
         if request.url.path.endswith(("/Task/Cancel", "/Task/Kill")):
             record["status"] = "task_cancel"
         return httpx.Response(200, json=detail_answer(record))

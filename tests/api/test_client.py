@@ -14,6 +14,7 @@ from app.api.errors import (
     AuthError,
     BadResponseError,
     ConcurrencyLimitError,
+    CredentialCheckError,
     InsufficientBalanceError,
     NetworkError,
     NotFoundError,
@@ -220,7 +221,7 @@ async def test_unknown_endpoint_404() -> None:
         with pytest.raises(NotFoundError) as info:
             await client.task_detail(task_id="1")
         assert info.value.message == "Error parsing url."
-        with pytest.raises(NotFoundError):
+        with pytest.raises(CredentialCheckError, match="Error parsing url"):
             await client.probe()
 
 
@@ -246,14 +247,30 @@ async def test_http_200_result_false_with_string_errors() -> None:
 @pytest.mark.asyncio
 async def test_task_detail_none_when_no_such_task() -> None:
     recorder = Recorder(
-        envelope_error(1, "Task not found"),
+        envelope_error(1, "There is no task yet."),
         httpx.Response(200, json=detail_answer()),
-        httpx.Response(200, json={"result": False, "errors": []}),
+        httpx.Response(200, json={"result": True, "errors": [], "tasklist": []}),
     )
     async with make_client(recorder) as client:
         assert await client.task_detail(task_id="404") is None
         assert await client.task_detail(task_id="404") is None
         assert await client.task_detail(task_id="404") is None
+
+
+@pytest.mark.asyncio
+async def test_task_detail_other_refusals_surface_their_message() -> None:
+    recorder = Recorder(
+        envelope_error(1, "slug-owner-project-not-exist"),
+        httpx.Response(200, json={"result": False, "errors": [{"code": "E1", "message": "nope"}]}),
+        httpx.Response(200, json={"result": False, "errors": []}),
+    )
+    async with make_client(recorder) as client:
+        with pytest.raises(NotFoundError, match="slug-owner-project-not-exist"):
+            await client.task_detail(task_id="1")
+        with pytest.raises(WiroError, match="nope"):
+            await client.task_detail(task_id="1")
+        with pytest.raises(WiroError):
+            await client.task_detail(task_id="1")
 
 
 @pytest.mark.asyncio
@@ -266,7 +283,7 @@ async def test_task_detail_about_another_task_is_bad_response() -> None:
 
 @pytest.mark.asyncio
 async def test_probe() -> None:
-    async with make_client(Recorder(envelope_error(1, "Task not found"))) as client:
+    async with make_client(Recorder(envelope_error(1, "There is no task yet."))) as client:
         await client.probe()
     async with make_client(Recorder(httpx.Response(200, json=detail_answer()))) as client:
         await client.probe()

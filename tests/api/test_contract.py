@@ -14,6 +14,7 @@ from app.api.client import ApiConfig, WiroClient
 from app.api.errors import (
     AuthError,
     ConcurrencyLimitError,
+    CredentialCheckError,
     InsufficientBalanceError,
     NetworkError,
     NotFoundError,
@@ -34,7 +35,7 @@ from app.api.watcher import (
     TaskWatcher,
 )
 from app.core.schema import parse_tool
-from app.core.status import lifecycle_index
+from app.core.status import status_phase
 from app.resources import tool_detail_payload
 from tests.api.fakes import RecordingSleep
 
@@ -96,12 +97,12 @@ async def follow(watcher: TaskWatcher, run: RunResult) -> list[TaskEvent]:
 def check_stream(events: list[TaskEvent]) -> None:
     finals = [e for e in events if isinstance(e, (Finished, Failed, Cancelled))]
     assert len(finals) == 1 and events[-1] is finals[0]
-    indices = [
-        lifecycle_index(e.status)
-        for e in events
-        if isinstance(e, StatusChanged) and e.status != "task_error"
+    statuses = [
+        e.status for e in events if isinstance(e, StatusChanged) and e.status != "task_error"
     ]
-    assert indices == sorted(indices) and len(indices) == len(set(indices))
+    phases = [-1 if (p := status_phase(s)) is None else int(p) for s in statuses]
+    assert -1 not in phases and phases == sorted(phases)
+    assert len(statuses) == len(set(statuses))
 
 
 def no_secret_leaks(emu: Any) -> None:
@@ -195,9 +196,10 @@ async def test_auth_failures(emu: Any, key: str | None, secret: str | None, mess
 @pytest.mark.asyncio
 async def test_wrong_endpoint_and_unknown_tool(emu: Any) -> None:
     async with client_for(emu, base_url=emu.base_url.removesuffix("/v1") + "/v2") as client:
-        with pytest.raises(NotFoundError) as info:
+        with pytest.raises(CredentialCheckError) as info:
             await client.probe()
-        assert info.value.http_status == 404 and info.value.message == "Error parsing url."
+        assert info.value.http_status == 404
+        assert info.value.message == "Could not verify the credentials: Error parsing url."
     async with client_for(emu) as client:
         with pytest.raises(NotFoundError):
             await client.tool_detail("Nobody", "nothing")

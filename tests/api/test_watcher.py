@@ -27,7 +27,7 @@ from app.api.events import (
     progress_from,
 )
 from app.api.watcher import TaskWatcher
-from app.core.status import lifecycle_index
+from app.core.status import status_phase
 from tests.api.fakes import (
     FakeSocketHub,
     FakeWiro,
@@ -103,8 +103,9 @@ def assert_one_final_event_last(events: list[TaskEvent]) -> None:
 
 
 def assert_forward_only(statuses: list[str]) -> None:
-    indices = [lifecycle_index(s) for s in statuses if s != "task_error"]
-    assert indices == sorted(indices) and len(set(indices)) == len(indices)
+    kept = [s for s in statuses if s != "task_error"]
+    phases = [-1 if (p := status_phase(s)) is None else int(p) for s in kept]
+    assert -1 not in phases and phases == sorted(phases) and len(set(kept)) == len(kept)
 
 
 @pytest.mark.asyncio
@@ -564,3 +565,38 @@ async def test_socket_lingers_so_the_next_task_reuses_it(
     assert not watcher.socket_connected
     await watcher.aclose()
     assert_no_pending_tasks()
+
+
+@pytest.mark.asyncio
+async def test_out_of_rank_statuses_are_shown_and_stale_ones_ignored(
+    client: WiroClient, hub: FakeSocketHub, wiro: FakeWiro
+) -> None:
+    wiro.set("2221", "task_queue")
+    watcher = make_watcher(client, hub)
+    consumer = Consumer(watcher, "2221")
+    await wait_until(lambda: hub.subscriptions == ["tok-2221"])
+    ws = hub.current
+    await wait_until(lambda: wiro.detail_calls.get("2221") == 1)
+    # assign before preprocessing (older servers), preprocessing after it: all shown
+    for kind in ("task_accept", "task_assign", "task_preprocess_start", "task_preprocess_end"):
+        ws.push(frame("2221", kind))
+    ws.push(frame("2221", "task_queue"))  # queued after preparing: stale
+    ws.push(frame("2221", "task_start", {"percentage": "42.5", "stepCurrent": "2"}))
+    ws.push(frame("2221", "task_accept"))  # preparing after running: stale
+    ws.push(frame("2221", "task_output_full", {"raw": "all of it"}))  # a log, not a state
+    outputs = [output_record(0)]
+    wiro.set("2221", "task_postprocess_end", pexit="0", outputs=outputs)
+    ws.push(frame("2221", "task_postprocess_end", outputs))
+    events = await consumer.done()
+    assert consumer.statuses() == [
+        "task_queue",
+        "task_accept",
+        "task_assign",
+        "task_preprocess_start",
+        "task_preprocess_end",
+        "task_start",
+        "task_postprocess_end",
+    ]
+    progress = consumer.of(Progress)
+    assert progress and progress[0].step == 2 and progress[0].percent == 42.5
+    assert isinstance(events[-1], Finished)

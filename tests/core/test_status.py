@@ -9,21 +9,24 @@ from app.core.status import (
     Outcome,
     StopAction,
     TaskStatus,
+    is_stale,
     is_terminal,
     lifecycle_index,
     outcome,
+    status_phase,
     status_text,
     stop_action,
 )
 
 
 def test_lifecycle_order() -> None:
+    # tasks.md "Task Lifecycle"
     assert [s.value for s in LIFECYCLE] == [
         "task_queue",
         "task_accept",
-        "task_assign",
         "task_preprocess_start",
         "task_preprocess_end",
+        "task_assign",
         "task_start",
         "task_output",
         "task_end",
@@ -77,3 +80,13 @@ def test_lifecycle_index_orders_events() -> None:
 def test_status_words() -> None:
     assert status_text("task_output") == "Generating"
     assert status_text("task_something_new") == "Something new"
+
+
+def test_stale_is_an_earlier_phase_only() -> None:
+    preparing = status_phase("task_preprocess_end")
+    assert not is_stale("task_assign", preparing)  # out of rank, same phase: shown
+    assert not is_stale("task_preprocess_start", status_phase("task_assign"))
+    assert is_stale("task_queue", status_phase("task_start"))  # queued after running
+    assert is_stale("task_output", status_phase("task_postprocess_end"))  # running after done
+    assert not is_stale("task_error", status_phase("task_start"))
+    assert not is_stale("task_start", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PIL import Image
 
 from app.core.metadata import parse_parameters
@@ -112,9 +113,14 @@ def test_failed_task_shows_wiro_debugerror(qloop, harness_factory):
     qloop.run_until_complete(scenario())
 
 
-def test_connect_account_checks_then_stores_in_keychain(qloop, harness_factory):
+@pytest.mark.parametrize("refusal_status", [401, 403, 200])
+def test_connect_account_checks_then_stores_in_keychain(qloop, harness_factory, refusal_status):
     harness = harness_factory(demo=False)
-    config = EmulatorConfig(api_key="acct-key-0123456789", api_secret="acct-secret-0123456789")
+    config = EmulatorConfig(
+        api_key="acct-key-0123456789",
+        api_secret="acct-secret-0123456789",
+        auth_failure_status=refusal_status,  # Wiro's docs give 401, 403 and HTTP 200
+    )
 
     async def scenario(emu: Emulator) -> None:
         controller = harness.controller

@@ -22,9 +22,9 @@ TERMINAL = ("task_postprocess_end", "task_cancel")
 LIFECYCLE = (
     "task_queue",
     "task_accept",
-    "task_assign",
     "task_preprocess_start",
     "task_preprocess_end",
+    "task_assign",
     "task_start",
     "task_output",
     "task_end",

@@ -17,7 +17,8 @@ TASK_FIELDS = {
     "projectid", "modelid", "description", "basemodelid", "runtype", "modelfolderid",
     "modelfileid", "callbackurl", "marketplaceid", "createtime", "canceltime", "assigntime",
     "accepttime", "preprocessstarttime", "preprocessendtime", "postprocessstarttime",
-    "postprocessendtime", "pexit", "categories", "outputs", "size",
+    "postprocessendtime", "pexit", "categories", "outputs", "size", "modeldescription",
+    "modelslugowner", "modelslugproject",
 }  # fmt: skip
 OUTPUT_FIELDS = {
     "id", "name", "contenttype", "parentid", "uuid", "size", "addedtime", "modifiedtime",
@@ -232,7 +233,7 @@ def test_tool_detail(wiro: Wiro) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/v1/Task/List"), ("POST", "/v1/Nope"), ("GET", "/v1/Task/Detail"), ("POST", "/x")],
+    [("POST", "/v1/Task/Lists"), ("POST", "/v1/Nope"), ("GET", "/v1/Task/Detail"), ("POST", "/x")],
 )
 def test_unknown_endpoint(wiro: Wiro, method: str, path: str) -> None:
     answer = httpx.request(method, wiro.emulator.origin + path, headers=wiro.headers())

@@ -209,3 +209,14 @@ def test_many_rows_stay_quick(panel, clock):
             )
     assert len(panel.generation_ids()) == 150
     assert time.perf_counter() - start < 10  # a generous bound: catches quadratic blow-ups
+
+
+def test_stopping_and_the_unknown_cards_check_button(qtbot, panel):
+    panel.update_generation(make_state(1, status="task_accept", stopping=True, can_stop=True))
+    assert panel.row(1).status_label.text() == "Stopping…"
+    panel.update_generation(make_state(2, phase=Phase.UNKNOWN))
+    row = panel.row(2)
+    assert not row.check_button.isHidden() and panel.row(1).check_button.isHidden()
+    with qtbot.waitSignal(panel.check_requested) as blocker:
+        row.check_button.click()
+    assert blocker.args == [2]
