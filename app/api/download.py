@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import ipaddress
 import os
@@ -22,11 +23,43 @@ from app.api.errors import (
     UnsafeUrlError,
     WiroError,
 )
+from app.api.limits import BodyRefused, limited_chunks
 from app.api.retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 MAX_REDIRECTS = 3
 _WRITE_CHUNK = 1024 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class ExpiredLinkError(DownloadError):
+    """The CDN no longer serves the output (403/404/410): its signed link has expired."""
+
+    default_message = "The image links expired."
+
+
+class StorageFullError(DownloadError):
+    """The library's disk is full or over quota: trying again now cannot help."""
+
+    default_message = "Disk full."
+
+
+class StorageWriteError(DownloadError):
+    """The library folder cannot be written (permissions, read-only file system)."""
+
+    default_message = "The library folder cannot be written."
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_EXPIRED_STATUSES = {403, 404, 410}
+
+
+def storage_error(exc: OSError, folder: Path) -> DownloadError:
+    """The DownloadError for a failed write into ``folder``, by what the OS said."""
+    if exc.errno in _FULL_ERRNOS:
+        return StorageFullError(f"Disk full: free space in {folder}, then press Retry.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageWriteError(f"Cannot write into {folder}: {exc.strerror or exc}.")
+    return DownloadError(f"The image could not be saved: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)
@@ -188,6 +221,7 @@ class Downloader:
         *,
         insecure_hosts: frozenset[str],
         max_bytes: int,
+        deadline: float = 300.0,
         policy: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]],
         rng: random.Random,
@@ -196,6 +230,7 @@ class Downloader:
         self._http = http
         self._insecure = insecure_hosts
         self._max = max_bytes
+        self._deadline = deadline
         self._policy = policy
         self._sleep = sleep
         self._rng = rng
@@ -207,7 +242,14 @@ class Downloader:
             raise RefusedImageError(f"The image is too big ({expected_size} bytes).")
         for attempt in range(self._policy.retries + 1):
             try:
-                return await self._once(start, dest, expected_size)
+                async with asyncio.timeout(self._deadline):
+                    return await self._once(start, dest, expected_size)
+            except TimeoutError:
+                # A trickling body never trips the per-read timeout; a second try would
+                # trickle as slowly, so this ends the download (the follower decides what next).
+                raise NetworkError(
+                    f"The image download did not finish within {self._deadline:g} s."
+                ) from None
             except _Retry as retry:
                 if attempt >= self._policy.retries:
                     raise retry.error from None
@@ -262,6 +304,8 @@ class Downloader:
                 f"The image server had a problem (HTTP {status}).", http_status=status
             )
             raise _Retry(error, retry_after)
+        if status in _EXPIRED_STATUSES:
+            raise ExpiredLinkError(f"The image links expired (HTTP {status}).", http_status=status)
         if status != 200:
             raise DownloadError(
                 f"The image is not available (HTTP {status}); its link may have expired.",
@@ -287,7 +331,7 @@ class Downloader:
                 )
             await asyncio.to_thread(temp.commit)
         except OSError as exc:
-            raise DownloadError(f"The image could not be saved: {exc.strerror or exc}") from exc
+            raise storage_error(exc, dest.parent) from exc
         finally:
             temp.discard()
         return DownloadResult(path=dest, size=size, sha256=digest)
@@ -301,14 +345,9 @@ class Downloader:
         pending: list[bytes] = []
         pending_size = 0
         try:
-            async for chunk in response.aiter_bytes():
+            # Images need no Content-Encoding: any is refused, so nothing is inflated here.
+            async for chunk in limited_chunks(response, limit):
                 size += len(chunk)
-                if size > limit:
-                    if expected is not None and size > expected:
-                        raise RefusedImageError(
-                            f"The image is larger than announced ({expected} bytes)."
-                        )
-                    raise RefusedImageError(f"The image is too big (over {self._max} bytes).")
                 if len(head) < 12:
                     head = (head + chunk)[:12]
                     if len(head) >= 12 and not looks_like_image(head):
@@ -321,6 +360,14 @@ class Downloader:
                 if pending_size >= _WRITE_CHUNK:
                     await asyncio.to_thread(temp.write, b"".join(pending))
                     pending, pending_size = [], 0
+        except BodyRefused as exc:
+            if not exc.too_big:
+                raise RefusedImageError(f"The image server sent {exc}; images need none.") from None
+            if expected is not None and limit == expected:
+                raise RefusedImageError(
+                    f"The image is larger than announced ({expected} bytes)."
+                ) from None
+            raise RefusedImageError(f"The image is too big (over {self._max} bytes).") from None
         except httpx.TransportError as exc:
             raise _Retry(NetworkError(f"The image download failed: {_describe(exc)}")) from exc
         except httpx.HTTPError as exc:

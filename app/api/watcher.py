@@ -7,6 +7,7 @@ import json
 import random
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 from app.api.client import WiroClient
 from app.api.download import check_url
@@ -228,6 +229,9 @@ class TaskWatcher:
         frame = parse_frame(raw)
         if frame is None:
             return
+        sanitizer = self._client.sanitizer
+        if sanitizer.needs_walk(raw):
+            frame = replace(frame, message=sanitizer.tree(frame.message))
         for watch in list(self._watches):
             if watch.done:
                 continue

@@ -86,6 +86,10 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     CREATE INDEX images_visible ON images(deleted, starred);
     """,
+    # v3: when following the task began, so the bound on following survives restarts.
+    """
+    ALTER TABLE generations ADD COLUMN follow_started_at REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -105,6 +109,7 @@ _GENERATION_COLUMNS = frozenset(
         "debug_error",
         "expected_images",
         "outputs",
+        "follow_started_at",
     }
 )
 
@@ -130,6 +135,7 @@ class GenerationRow:
     debug_error: str
     expected_images: int
     outputs: list[dict[str, Any]] | None
+    follow_started_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -408,6 +414,7 @@ def _generation(row: sqlite3.Row) -> GenerationRow:
         debug_error=row["debug_error"] or "",
         expected_images=row["expected_images"],
         outputs=_json_or(row["outputs"], None),
+        follow_started_at=row["follow_started_at"],
     )
 
 
