@@ -29,6 +29,7 @@ from app.api.errors import (
     clean_text,
     error_for,
 )
+from app.api.hostpolicy import guarded_transport
 from app.api.limits import BodyRefused, limited_chunks
 from app.api.models import (
     RunResult,
@@ -151,8 +152,12 @@ class WiroClient:
         if self._closed:
             raise WiroError("The Wiro client has been closed.")
         if self._http is None:
+            limits = httpx.Limits(max_keepalive_connections=8, keepalive_expiry=120.0)
+            transport = self._transport
+            if transport is None:  # every connection checked on the address it reaches
+                transport = guarded_transport(self.config.insecure_hosts, limits=limits)
             self._http = httpx.AsyncClient(
-                transport=self._transport,
+                transport=transport,
                 timeout=httpx.Timeout(self.config.timeout, connect=min(self.config.timeout, 15)),
                 headers={
                     "User-Agent": USER_AGENT,
@@ -161,7 +166,7 @@ class WiroClient:
                 },
                 follow_redirects=False,
                 # An artist's generations come minutes apart: keep the connection warm.
-                limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=120.0),
+                limits=limits,
             )
         return self._http
 

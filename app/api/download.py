@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import hashlib
-import ipaddress
 import os
 import random
 import tempfile
@@ -23,12 +22,18 @@ from app.api.errors import (
     UnsafeUrlError,
     WiroError,
 )
+from app.api.hostpolicy import (
+    host_address,
+    is_local_name,
+    is_private_host,
+    split_host_port,
+    url_listed,
+)
 from app.api.limits import BodyRefused, limited_chunks
 from app.api.retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 MAX_REDIRECTS = 3
 _WRITE_CHUNK = 1024 * 1024
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 class ExpiredLinkError(DownloadError):
@@ -71,59 +76,19 @@ class DownloadResult:
     sha256: str
 
 
-def _split_host_port(entry: str) -> tuple[str, int | None]:
-    entry = entry.strip().lower()
-    if entry.startswith("["):
-        host, _, rest = entry[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-        return host, int(port) if port.isdigit() else None
-    if entry.count(":") == 1:
-        host, _, port = entry.partition(":")
-        return host, int(port) if port.isdigit() else None
-    return entry, None
-
-
 def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
+    if is_local_name(host):
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    address = host_address(host)
+    return address is not None and address.is_loopback
 
 
 def validate_insecure_hosts(hosts: frozenset[str]) -> None:
     """Only loopback hosts may be reached over plain http/ws (the local emulator)."""
     for entry in hosts:
-        host, _ = _split_host_port(entry)
+        host, _ = split_host_port(entry)
         if not is_loopback_host(host):
             raise ValueError(f"insecure_hosts may only list loopback hosts, not {entry!r}")
-
-
-def host_allowed_insecure(url: httpx.URL, insecure_hosts: frozenset[str]) -> bool:
-    host = (url.host or "").lower()
-    port = url.port or _DEFAULT_PORTS.get(url.scheme)
-    for entry in insecure_hosts:
-        entry_host, entry_port = _split_host_port(entry)
-        if entry_host == host and (entry_port is None or entry_port == port):
-            return True
-    return False
-
-
-def _is_private_literal(host: str) -> bool:
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return host.lower() == "localhost"
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_unspecified
-        or address.is_multicast
-        or address.is_reserved
-    )
 
 
 def check_url(
@@ -138,10 +103,10 @@ def check_url(
     if parsed.userinfo or not parsed.host:
         raise UnsafeUrlError("The address has no host or carries a user name.")
     if parsed.scheme == secure_scheme:
-        if _is_private_literal(parsed.host) and not host_allowed_insecure(parsed, insecure_hosts):
+        if is_private_host(parsed.host) and not url_listed(parsed, insecure_hosts):
             raise UnsafeUrlError("The address points into a private network.")
         return parsed
-    if parsed.scheme == plain and host_allowed_insecure(parsed, insecure_hosts):
+    if parsed.scheme == plain and url_listed(parsed, insecure_hosts):
         return parsed
     raise UnsafeUrlError(
         f"Refusing a {parsed.scheme or 'schemeless'}: address; only {secure_scheme} is allowed."

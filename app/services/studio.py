@@ -370,7 +370,8 @@ class Studio:
         row = await self.ledger.db(self.ledger.history.generation, generation_id)
         if state is None or row is None:
             return None
-        refetch = bool(row.outputs) and len(state.images) < len(row.outputs)
+        delivered = row.outputs or []
+        refetch = bool(delivered) and len(state.images) < len(delivered)
         unfinished = row.phase in _UNFINISHED and state.is_final  # ended in memory only
         if row.task_id and (state.phase is Phase.STALLED or refetch or unfinished):
             if generation_id in self._active:

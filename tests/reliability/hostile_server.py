@@ -79,6 +79,7 @@ class LoopbackServer:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.requests: list[tuple[str, str]] = []
         self.port = 0
+        self.connections = 0
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -105,6 +106,7 @@ class LoopbackServer:
             await asyncio.wait_for(self._server.wait_closed(), 2)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: Writer) -> None:
+        self.connections += 1
         task = asyncio.current_task()
         if task is not None:
             self._handlers.add(task)
@@ -169,12 +171,14 @@ async def _no_socket(url: str) -> Any:
     raise ConnectionRefusedError("no WebSocket in these tests: the watcher polls")
 
 
-def loopback_client(server: LoopbackServer, **config: Any) -> WiroClient:
+def loopback_client(
+    server: LoopbackServer, *, also_insecure: tuple[str, ...] = (), **config: Any
+) -> WiroClient:
     """A real WiroClient (real httpx transport) whose Wiro is ``server``."""
     api = ApiConfig(
         base_url=f"{server.origin}/v1",
         socket_url=f"ws://127.0.0.1:{server.port}/v1",
-        insecure_hosts=frozenset({f"127.0.0.1:{server.port}"}),
+        insecure_hosts=frozenset({f"127.0.0.1:{server.port}", *also_insecure}),
         read_retries=config.pop("read_retries", 1),
         retry_base_delay=0.01,
         retry_max_delay=0.02,
