@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self.bridge.notice_posted.connect(self.show_notice)
         self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
         self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
+        self.tasks.retry_requested.connect(self._on_tasks_retry_requested)
         self.tasks.selected.connect(self._on_tasks_selected)
         self.image_actions = ImageActions(self)
         self.viewer.closed.connect(self.show_gallery)
@@ -328,6 +329,10 @@ class MainWindow(QMainWindow):
     def _on_tasks_stop_requested(self, generation_id: int) -> None:
         if self.studio is not None:
             self._spawn(self.studio.stop(generation_id), f"stop-{generation_id}")
+
+    def _on_tasks_retry_requested(self, generation_id: int) -> None:
+        if self.studio is not None:
+            self._spawn(self.studio.retry(generation_id), f"retry-{generation_id}")
 
     def _on_tasks_resume_requested(self) -> None:
         if self.studio is not None:
