@@ -34,6 +34,7 @@ PHASE_TEXT = {
     Phase.FAILED: "Failed",
     Phase.CANCELLED: "Cancelled",
     Phase.UNKNOWN: "Submitted, result unknown — check your Wiro dashboard",
+    Phase.STALLED: "Stalled — no end from Wiro",
 }
 PHASE_ROLE = {
     Phase.SUCCEEDED: "success",
@@ -41,6 +42,7 @@ PHASE_ROLE = {
     Phase.CANCELLED: "muted",
     Phase.PAUSED: "warning",
     Phase.UNKNOWN: "warning",
+    Phase.STALLED: "warning",
 }
 
 

@@ -233,3 +233,57 @@ async def test_trickling_task_detail_is_bounded_and_reported() -> None:
             with pytest.raises(NetworkError, match=r"within 0\.2 s"):
                 await client.task_detail(task_id=TASK_ID)
         assert server.count(DETAIL[1]) == 2  # a read is retried once, then given up
+
+
+# -- class 8 on the socket: frames pass the same sanitiser -----------------------------------
+
+
+class _ChattySocket:
+    """Sends one log frame echoing the key (and a lone surrogate), then stays quiet."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    async def send(self, message: str) -> None:
+        return None
+
+    async def recv(self) -> str:
+        if not self.sent:
+            self.sent = True
+            text = f"loading with key {KEY} \ud800 and secret {SECRET}"
+            return json.dumps({"type": "task_output", "id": TASK_ID, "message": text})
+        await asyncio.sleep(3600)
+        return ""
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_socket_frames_are_scrubbed_and_storable() -> None:
+    from app.api.events import LogLine
+    from app.api.watcher import TaskWatcher
+
+    async with LoopbackServer() as server:
+        task = finished_task([])
+        task.update(status="task_start", pexit="")
+        detail_route(server, task)
+        async with loopback_client(server) as client:
+            socket = _ChattySocket()
+
+            async def connect(url: str) -> _ChattySocket:
+                return socket
+
+            watcher = TaskWatcher(client, connect=connect, socket_linger_seconds=0)
+            events = watcher.watch(TASK_ID, TOKEN)
+            try:
+                line = None
+                for _ in range(20):
+                    event = await asyncio.wait_for(events.__anext__(), 10)
+                    if isinstance(event, LogLine):
+                        line = event.text
+                        break
+            finally:
+                await events.aclose()
+                await watcher.aclose()
+    assert line is not None and KEY not in line and SECRET not in line
+    assert "\ufffd" in line and line.encode("utf-8")
