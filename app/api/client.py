@@ -29,8 +29,9 @@ from app.api.errors import (
     clean_text,
     error_for,
     is_no_task_message,
-    mask_key,
 )
+from app.api.hostpolicy import guarded_transport
+from app.api.limits import BodyRefused, limited_chunks
 from app.api.models import (
     RunResult,
     Task,
@@ -44,10 +45,14 @@ from app.api.models import (
 from app.api.retry import RetryMode, RetryPolicy, is_retryable_status, parse_retry_after
 from app.api.signing import Credentials, NonceSource, auth_headers
 from app.core.schema import ToolSchema, parse_tool
+from app.core.text import TextSanitizer
 
 Sleep = Callable[[float], Awaitable[None]]
 
 _NOT_JSON = object()
+# What the answer reader undoes itself, one layer at most (app/api/limits.py).
+_ACCEPTED_ENCODING = "gzip, deflate"
+_ANSWER_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ class ApiConfig:
     read_retries: int = 4
     max_download_bytes: int = 64 * 1024 * 1024
     max_response_bytes: int = 8 * 1024 * 1024
+    # Whole-request deadlines, beyond the per-read timeout: a body trickling in a byte at a
+    # time never times out a read, but it does end here.
+    request_deadline: float = 90.0
+    download_deadline: float = 300.0
     retry_base_delay: float = 0.5
     retry_max_delay: float = 8.0
     retry_after_cap: float = 30.0
@@ -75,6 +84,8 @@ class ApiConfig:
             raise ValueError(f"unsafe Wiro address in ApiConfig: {exc.message}") from exc
         if self.read_retries < 0 or self.timeout <= 0:
             raise ValueError("read_retries must be >= 0 and timeout > 0")
+        if self.request_deadline <= 0 or self.download_deadline <= 0:
+            raise ValueError("deadlines must be > 0")
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -118,6 +129,11 @@ class WiroClient:
         self._http: httpx.AsyncClient | None = None
         self._closed = False
 
+    @property
+    def sanitizer(self) -> TextSanitizer:
+        """What every server text passes through: storable, with our own secrets masked."""
+        return TextSanitizer((self.credentials.api_key, self.credentials.api_secret))
+
     async def __aenter__(self) -> WiroClient:
         return self
 
@@ -139,13 +155,21 @@ class WiroClient:
         if self._closed:
             raise WiroError("The Wiro client has been closed.")
         if self._http is None:
+            limits = httpx.Limits(max_keepalive_connections=8, keepalive_expiry=120.0)
+            transport = self._transport
+            if transport is None:  # every connection checked on the address it reaches
+                transport = guarded_transport(self.config.insecure_hosts, limits=limits)
             self._http = httpx.AsyncClient(
-                transport=self._transport,
+                transport=transport,
                 timeout=httpx.Timeout(self.config.timeout, connect=min(self.config.timeout, 15)),
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                    "Accept-Encoding": _ACCEPTED_ENCODING,
+                },
                 follow_redirects=False,
                 # An artist's generations come minutes apart: keep the connection warm.
-                limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=120.0),
+                limits=limits,
             )
         return self._http
 
@@ -255,6 +279,7 @@ class WiroClient:
             self._client(),
             insecure_hosts=self.config.insecure_hosts,
             max_bytes=self.config.max_download_bytes,
+            deadline=self.config.download_deadline,
             policy=self._policy,
             sleep=self._sleep,
             rng=self._rng,
@@ -293,10 +318,19 @@ class WiroClient:
         self.stats[name] += 1
         try:
             url = self._base + path
-            async with http.stream("POST", url, content=content, headers=headers) as response:
-                data = await self._read_limited(response)
-                status = response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            async with asyncio.timeout(self.config.request_deadline):
+                async with http.stream("POST", url, content=content, headers=headers) as response:
+                    data = await self._read_limited(response)
+                    status = response.status_code
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+        except TimeoutError as exc:
+            text = f"Wiro did not finish answering within {self.config.request_deadline:g} s."
+            if mode is RetryMode.NEVER:
+                text += " The task may have started anyway: check the task list."
+            error = NetworkError(text, request_sent=True)
+            if mode is RetryMode.READ:
+                raise _Retryable(error) from exc
+            raise error from exc
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             error = NetworkError(
                 "Could not connect to Wiro. Check the internet connection.", request_sent=False
@@ -322,19 +356,22 @@ class WiroClient:
         if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
             raise too_big
         chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > limit:
-                raise too_big
-            chunks.append(chunk)
+        try:
+            async for chunk in limited_chunks(response, limit, allowed_encodings=_ANSWER_ENCODINGS):
+                chunks.append(chunk)
+        except BodyRefused as exc:
+            if exc.too_big:
+                raise too_big from None
+            raise BadResponseError(
+                f"Wiro's answer cannot be read: {exc}.", http_status=response.status_code
+            ) from None
         return b"".join(chunks)
 
     def _interpret(
         self, data: bytes, status: int, retry_after: float | None, mode: RetryMode
     ) -> Any:
         try:
-            payload: Any = loads(data) if data.strip() else _NOT_JSON
+            payload: Any = loads(data, self.sanitizer) if data.strip() else _NOT_JSON
         except BadResponseError:
             payload = _NOT_JSON
         if mode is RetryMode.READ and is_retryable_status(status):
@@ -351,16 +388,12 @@ class WiroClient:
         if payload is _NOT_JSON:
             if 200 <= status < 300:
                 raise BadResponseError("Wiro sent an answer that is not JSON.", http_status=status)
-            raise error_for(None, _plain_text(data), status)
+            raise error_for(None, self.sanitizer.text(_plain_text(data)), status)
         raise_for_envelope(payload, status)
         return payload
 
     def _scrub(self, exc: WiroError) -> None:
-        secrets = [s for s in (self.credentials.api_key, self.credentials.api_secret) if s]
-        message = exc.message
-        for secret in secrets:
-            if len(secret) >= 4 and secret in message:
-                message = message.replace(secret, mask_key(secret))
+        message = self.sanitizer.text(exc.message)
         if message != exc.message:
             exc.message = message
             exc.args = (message,)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
-import ipaddress
 import os
 import random
 import tempfile
@@ -22,11 +22,49 @@ from app.api.errors import (
     UnsafeUrlError,
     WiroError,
 )
+from app.api.hostpolicy import (
+    host_address,
+    is_local_name,
+    is_private_host,
+    split_host_port,
+    url_listed,
+)
+from app.api.limits import BodyRefused, limited_chunks
 from app.api.retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 MAX_REDIRECTS = 3
 _WRITE_CHUNK = 1024 * 1024
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class ExpiredLinkError(DownloadError):
+    """The CDN no longer serves the output (403/404/410): its signed link has expired."""
+
+    default_message = "The image links expired."
+
+
+class StorageFullError(DownloadError):
+    """The library's disk is full or over quota: trying again now cannot help."""
+
+    default_message = "Disk full."
+
+
+class StorageWriteError(DownloadError):
+    """The library folder cannot be written (permissions, read-only file system)."""
+
+    default_message = "The library folder cannot be written."
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_EXPIRED_STATUSES = {403, 404, 410}
+
+
+def storage_error(exc: OSError, folder: Path) -> DownloadError:
+    """The DownloadError for a failed write into ``folder``, by what the OS said."""
+    if exc.errno in _FULL_ERRNOS:
+        return StorageFullError(f"Disk full: free space in {folder}, then press Retry.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageWriteError(f"Cannot write into {folder}: {exc.strerror or exc}.")
+    return DownloadError(f"The image could not be saved: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)
@@ -38,59 +76,19 @@ class DownloadResult:
     sha256: str
 
 
-def _split_host_port(entry: str) -> tuple[str, int | None]:
-    entry = entry.strip().lower()
-    if entry.startswith("["):
-        host, _, rest = entry[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-        return host, int(port) if port.isdigit() else None
-    if entry.count(":") == 1:
-        host, _, port = entry.partition(":")
-        return host, int(port) if port.isdigit() else None
-    return entry, None
-
-
 def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
+    if is_local_name(host):
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    address = host_address(host)
+    return address is not None and address.is_loopback
 
 
 def validate_insecure_hosts(hosts: frozenset[str]) -> None:
     """Only loopback hosts may be reached over plain http/ws (the local emulator)."""
     for entry in hosts:
-        host, _ = _split_host_port(entry)
+        host, _ = split_host_port(entry)
         if not is_loopback_host(host):
             raise ValueError(f"insecure_hosts may only list loopback hosts, not {entry!r}")
-
-
-def host_allowed_insecure(url: httpx.URL, insecure_hosts: frozenset[str]) -> bool:
-    host = (url.host or "").lower()
-    port = url.port or _DEFAULT_PORTS.get(url.scheme)
-    for entry in insecure_hosts:
-        entry_host, entry_port = _split_host_port(entry)
-        if entry_host == host and (entry_port is None or entry_port == port):
-            return True
-    return False
-
-
-def _is_private_literal(host: str) -> bool:
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return host.lower() == "localhost"
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_unspecified
-        or address.is_multicast
-        or address.is_reserved
-    )
 
 
 def check_url(
@@ -105,10 +103,10 @@ def check_url(
     if parsed.userinfo or not parsed.host:
         raise UnsafeUrlError("The address has no host or carries a user name.")
     if parsed.scheme == secure_scheme:
-        if _is_private_literal(parsed.host) and not host_allowed_insecure(parsed, insecure_hosts):
+        if is_private_host(parsed.host) and not url_listed(parsed, insecure_hosts):
             raise UnsafeUrlError("The address points into a private network.")
         return parsed
-    if parsed.scheme == plain and host_allowed_insecure(parsed, insecure_hosts):
+    if parsed.scheme == plain and url_listed(parsed, insecure_hosts):
         return parsed
     raise UnsafeUrlError(
         f"Refusing a {parsed.scheme or 'schemeless'}: address; only {secure_scheme} is allowed."
@@ -188,6 +186,7 @@ class Downloader:
         *,
         insecure_hosts: frozenset[str],
         max_bytes: int,
+        deadline: float = 300.0,
         policy: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]],
         rng: random.Random,
@@ -196,6 +195,7 @@ class Downloader:
         self._http = http
         self._insecure = insecure_hosts
         self._max = max_bytes
+        self._deadline = deadline
         self._policy = policy
         self._sleep = sleep
         self._rng = rng
@@ -207,7 +207,14 @@ class Downloader:
             raise RefusedImageError(f"The image is too big ({expected_size} bytes).")
         for attempt in range(self._policy.retries + 1):
             try:
-                return await self._once(start, dest, expected_size)
+                async with asyncio.timeout(self._deadline):
+                    return await self._once(start, dest, expected_size)
+            except TimeoutError:
+                # A trickling body never trips the per-read timeout; a second try would
+                # trickle as slowly, so this ends the download (the follower decides what next).
+                raise NetworkError(
+                    f"The image download did not finish within {self._deadline:g} s."
+                ) from None
             except _Retry as retry:
                 if attempt >= self._policy.retries:
                     raise retry.error from None
@@ -262,6 +269,8 @@ class Downloader:
                 f"The image server had a problem (HTTP {status}).", http_status=status
             )
             raise _Retry(error, retry_after)
+        if status in _EXPIRED_STATUSES:
+            raise ExpiredLinkError(f"The image links expired (HTTP {status}).", http_status=status)
         if status != 200:
             raise DownloadError(
                 f"The image is not available (HTTP {status}); its link may have expired.",
@@ -287,7 +296,7 @@ class Downloader:
                 )
             await asyncio.to_thread(temp.commit)
         except OSError as exc:
-            raise DownloadError(f"The image could not be saved: {exc.strerror or exc}") from exc
+            raise storage_error(exc, dest.parent) from exc
         finally:
             temp.discard()
         return DownloadResult(path=dest, size=size, sha256=digest)
@@ -301,14 +310,9 @@ class Downloader:
         pending: list[bytes] = []
         pending_size = 0
         try:
-            async for chunk in response.aiter_bytes():
+            # Images need no Content-Encoding: any is refused, so nothing is inflated here.
+            async for chunk in limited_chunks(response, limit):
                 size += len(chunk)
-                if size > limit:
-                    if expected is not None and size > expected:
-                        raise RefusedImageError(
-                            f"The image is larger than announced ({expected} bytes)."
-                        )
-                    raise RefusedImageError(f"The image is too big (over {self._max} bytes).")
                 if len(head) < 12:
                     head = (head + chunk)[:12]
                     if len(head) >= 12 and not looks_like_image(head):
@@ -321,6 +325,14 @@ class Downloader:
                 if pending_size >= _WRITE_CHUNK:
                     await asyncio.to_thread(temp.write, b"".join(pending))
                     pending, pending_size = [], 0
+        except BodyRefused as exc:
+            if not exc.too_big:
+                raise RefusedImageError(f"The image server sent {exc}; images need none.") from None
+            if expected is not None and limit == expected:
+                raise RefusedImageError(
+                    f"The image is larger than announced ({expected} bytes)."
+                ) from None
+            raise RefusedImageError(f"The image is too big (over {self._max} bytes).") from None
         except httpx.TransportError as exc:
             raise _Retry(NetworkError(f"The image download failed: {_describe(exc)}")) from exc
         except httpx.HTTPError as exc:

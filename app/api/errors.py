@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.core.text import mask_secret, storable
+
 _MAX_MESSAGE = 500
 _FIELD_RE = re.compile(r"Request parameter \[([^\]\s]{1,100})\]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -25,13 +27,7 @@ _NOT_STOPPABLE_RE = re.compile(
 
 def mask_key(key: str | None) -> str:
     """A key shortened for display (``abcd…wxyz``); short keys show almost nothing."""
-    if not key:
-        return "(none)"
-    if len(key) >= 12:
-        return f"{key[:4]}…{key[-4:]}"
-    if len(key) >= 6:
-        return f"{key[:2]}…"
-    return "…"
+    return mask_secret(key or "")
 
 
 def clean_text(value: Any, limit: int = _MAX_MESSAGE) -> str:
@@ -42,7 +38,7 @@ def clean_text(value: Any, limit: int = _MAX_MESSAGE) -> str:
         text = str(value) if abs(value) < 1e30 else ""
     else:
         text = ""
-    text = _CONTROL_RE.sub(" ", text).strip()
+    text = _CONTROL_RE.sub(" ", storable(text)).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -10,11 +10,13 @@ from typing import Any
 
 from app.api.errors import BadResponseError, WiroError, clean_text, error_for
 from app.core.status import Outcome, is_terminal, outcome
+from app.core.text import TextSanitizer
 
 _MAX_ID = 256
 _MAX_TEXT = 100_000
 _MAX_OUTPUTS = 1000
 _MAX_TASKS = 10_000
+_STORABLE = TextSanitizer()
 
 
 @dataclass(frozen=True)
@@ -80,18 +82,26 @@ class RunResult:
     socket_token: str
 
 
-def loads(data: bytes | str) -> Any:
-    """JSON text → value, or BadResponseError (also for absurd nesting or huge numbers)."""
+def loads(data: bytes | str, sanitizer: TextSanitizer | None = None) -> Any:
+    """JSON text → sanitised value, or BadResponseError (also for absurd nesting or numbers).
+
+    This is where Wiro's text enters the app: every string comes out storable (no unpaired
+    surrogates) and, with the client's sanitizer, with any echoed secret masked.
+    """
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except (ValueError, RecursionError, UnicodeDecodeError, TypeError) as exc:
         raise BadResponseError("Wiro sent an answer that is not valid JSON.") from exc
+    try:
+        return (sanitizer or _STORABLE).json(data, value)
+    except RecursionError as exc:
+        raise BadResponseError("Wiro sent an answer that is nested too deeply.") from exc
 
 
 def _maybe_json(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
         try:
-            return json.loads(value)
+            return _STORABLE.json(value, json.loads(value))
         except (ValueError, RecursionError):
             return value
     return value

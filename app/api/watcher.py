@@ -7,6 +7,7 @@ import json
 import random
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 from app.api.client import WiroClient
 from app.api.download import check_url
@@ -62,6 +63,7 @@ _FINAL_TYPES = frozenset({str(TaskStatus.POSTPROCESS_END), str(TaskStatus.CANCEL
 _LOG_TYPES = frozenset({str(TaskStatus.OUTPUT_FULL), str(TaskStatus.ERROR_FULL)})
 _ERROR_HINT_READS = 3
 _CLOSED = object()
+_HEALTHY = 30.0  # seconds a socket must last before its next failure restarts the backoff
 
 
 class TaskWatcher:
@@ -195,22 +197,31 @@ class TaskWatcher:
 
     async def _socket_loop(self) -> None:
         attempt = 0
+        last_failure = ""
         while self._watches and not self._closed:
             ws: SocketLike | None = None
+            connected_at: float | None = None
             try:
                 ws = await asyncio.wait_for(self._connect(self._url), self._connect_timeout)
                 self.stats["connects"] += 1
+                connected_at = self._clock()
                 self._conn_id += 1
                 self._ws = ws
                 for watch in list(self._watches):
                     await self._subscribe(watch, ws, self._conn_id)
-                attempt = 0
                 while True:
                     self._dispatch(await ws.recv())
             except asyncio.CancelledError:
                 raise
-            except Exception:  # any socket failure: reconnect, poll meanwhile
-                pass
+            except Exception as exc:  # any socket failure: reconnect, poll meanwhile
+                # The backoff restarts only after a connection that lasted, or a different
+                # failure: one that keeps failing the same way (a frame over the size limit,
+                # say) is retried ever more slowly, not several times a second.
+                failure = f"{type(exc).__name__}: {exc}"[:200]
+                lasted = connected_at is not None and self._clock() - connected_at >= _HEALTHY
+                if lasted or failure != last_failure:
+                    attempt = 0
+                last_failure = failure
             finally:
                 if ws is not None:
                     if self._ws is ws:
@@ -221,6 +232,7 @@ class TaskWatcher:
             if not self._watches or self._closed:
                 return
             ceiling = min(self._reconnect_max, 0.25 * 2 ** min(attempt, 20))
+            self.stats["reconnect_delay_ms"] = int(ceiling * 1000)
             attempt += 1
             await asyncio.sleep(ceiling * (0.5 + 0.5 * self._rng.random()))
 
@@ -236,6 +248,9 @@ class TaskWatcher:
         frame = parse_frame(raw)
         if frame is None:
             return
+        sanitizer = self._client.sanitizer
+        if sanitizer.needs_walk(raw):
+            frame = replace(frame, message=sanitizer.tree(frame.message))
         for watch in list(self._watches):
             if watch.done:
                 continue

@@ -17,6 +17,7 @@ class Phase(StrEnum):
     SUBMITTING = "submitting"  # Run in flight
     RUNNING = "running"  # Run answered; following the task
     DOWNLOADING = "downloading"  # outputs announced; fetching files
+    STALLED = "stalled"  # followed too long without an end: polling stopped (Check again/Stop)
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"

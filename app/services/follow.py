@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
 from app.api.client import WiroClient
+from app.api.download import ExpiredLinkError, StorageFullError, StorageWriteError
 from app.api.errors import (
     DownloadError,
     NotFoundError,
@@ -32,46 +32,19 @@ from app.api.watcher import TaskWatcher
 from app.core.status import TaskStatus
 from app.services.events import ImageRecord, Phase
 from app.services.ledger import Ledger
+from app.services.outputs import output_indices, output_to_json
 from app.services.state import image_record, seed_for
 from app.storage.library import ImageCheckError, extension_for, inspect_image, library_path
 
 log = logging.getLogger(__name__)
 
 DOWNLOAD_ROUNDS = 3
+# Following one task ends after this long in total, across restarts (stored in the row).
+MAX_FOLLOW_SECONDS = 6 * 3600.0
 # Failures another attempt cannot change: an unsafe address, or content that is not an image.
 _REFUSALS = (UnsafeUrlError, RefusedImageError, ImageCheckError)
-_INDEX_RE = re.compile(r"^(\d{1,4})\.[A-Za-z0-9]{1,5}$")
-
-
-def output_indices(outputs: Iterable[Output]) -> list[tuple[int, Output]]:
-    """Our index for each output: "3.png" → 3 when sane and unique, else its position."""
-    outputs = list(outputs)
-    named = [_INDEX_RE.match(o.name or "") for o in outputs]
-    numbers = [int(m.group(1)) if m else None for m in named]
-    if None not in numbers and len(set(numbers)) == len(numbers):
-        return list(zip(numbers, outputs, strict=True))  # type: ignore[arg-type]
-    return list(enumerate(outputs))
-
-
-def output_to_json(output: Output) -> dict[str, Any]:
-    return {
-        "id": output.id,
-        "name": output.name,
-        "contenttype": output.content_type,
-        "size": output.size,
-        "url": output.url,
-    }
-
-
-def output_from_json(data: dict[str, Any]) -> Output:
-    size = data.get("size")
-    return Output(
-        id=str(data.get("id") or ""),
-        name=str(data.get("name") or ""),
-        content_type=str(data.get("contenttype") or ""),
-        size=int(size) if isinstance(size, int) else None,
-        url=str(data.get("url") or ""),
-    )
+# ...nor another attempt right now: the disk is full or the folder cannot be written.
+_PERMANENT = (*_REFUSALS, StorageFullError, StorageWriteError)
 
 
 class Follower:
@@ -87,6 +60,7 @@ class Follower:
         io_executor: Executor,
         on_image: Callable[[ImageRecord], None] = lambda record: None,
         retry_delay: float = 2.0,
+        max_follow_seconds: float = MAX_FOLLOW_SECONDS,
     ) -> None:
         self.ledger = ledger
         self.client = client
@@ -95,17 +69,54 @@ class Follower:
         self.io = io_executor
         self.on_image = on_image
         self.retry_delay = retry_delay
+        self.max_follow_seconds = max_follow_seconds
+        self._bounds: dict[int, asyncio.Timeout] = {}
+        self._stopping: set[int] = set()
         self._downloads: dict[tuple[int, int], asyncio.Task[ImageRecord | None]] = {}
 
     async def follow(self, generation_id: int) -> None:
-        """Until the task ends: events become rows and snapshots; outputs become files."""
+        """Until the task ends: events become rows and snapshots; outputs become files.
+
+        Following is bounded in total, across restarts: past ``max_follow_seconds`` since it
+        began (stored in the row), the generation is marked stalled and polling stops.
+        """
         row = await self.ledger.db(self.ledger.history.generation, generation_id)
         if row is None or not row.task_id:
             return
+        began = row.follow_started_at
+        if began is None:
+            began = self.ledger.clock()
+            await self.ledger.db(
+                self.ledger.history.update_generation, generation_id, follow_started_at=began
+            )
+        remaining: float | None = began + self.max_follow_seconds - self.ledger.clock()
+        if row.phase == Phase.DOWNLOADING.value:
+            remaining = None  # the task has ended on Wiro: only the downloads are left
+        try:
+            async with asyncio.timeout(None if remaining is None else max(0.0, remaining)) as bound:
+                self._bounds[generation_id] = bound
+                await self._watch(generation_id, row.task_id, row.task_token or "")
+        except TimeoutError:
+            if not bound.expired():
+                raise
+            await self._stall(generation_id)
+        finally:
+            self._bounds.pop(generation_id, None)
+
+    async def _stall(self, gid: int) -> None:
+        hours = self.max_follow_seconds / 3600
+        await self.ledger.persist(
+            gid,
+            phase=Phase.STALLED,
+            error=f"No end from Wiro after {hours:g} hours, so Wiro Studio stopped checking. "
+            "Check again, or Stop the task.",
+        )
+
+    async def _watch(self, generation_id: int, task_id: str, token: str) -> None:
         attempt = 0
         while True:
             try:
-                async for event in self.watcher.watch(row.task_id, row.task_token or ""):
+                async for event in self.watcher.watch(task_id, token):
                     await self._handle(generation_id, event)
                 return
             except NotFoundError:
@@ -119,7 +130,7 @@ class Follower:
             except WiroError as exc:
                 attempt += 1
                 delay = min(60.0, self.retry_delay * 2 ** min(attempt, 6))
-                log.warning("following task %s: %s; retry in %.0fs", row.task_id, exc, delay)
+                log.warning("following task %s: %s; retry in %.0fs", task_id, exc, delay)
                 self.ledger.update(generation_id, error=f"{exc} Retrying…")
                 await asyncio.sleep(delay)
 
@@ -137,15 +148,18 @@ class Follower:
         elif isinstance(event, Progress):
             self.ledger.update(gid, step=event.step, total_steps=event.total, percent=event.percent)
         elif isinstance(event, OutputsAnnounced):
+            self._unbound(gid)
+            outputs = self._accepted(gid, event.outputs)
             await self.ledger.persist(
                 gid,
                 phase=Phase.DOWNLOADING,
                 status=TaskStatus.POSTPROCESS_END.value,
-                outputs=[output_to_json(o) for o in event.outputs],
+                outputs=[output_to_json(o) for o in outputs],
             )
-            self._start_downloads(gid, event.outputs)
+            self._start_downloads(gid, outputs)
         elif isinstance(event, Finished):
-            await self._finish(gid, event.task.outputs, event.task)
+            self._unbound(gid)
+            await self._finish(gid, self._accepted(gid, event.task.outputs), event.task)
         elif isinstance(event, Failed):
             task = event.task
             await self.ledger.persist(
@@ -202,57 +216,113 @@ class Follower:
         )
         await self.fetch_outputs(gid, outputs)
 
-    async def fetch_outputs(self, gid: int, outputs: tuple[Output, ...]) -> None:
-        """Downloads whatever is still missing, in rounds; the generation ends when all are in.
+    def _unbound(self, gid: int) -> None:
+        """The task has ended on Wiro: the bound on following no longer applies."""
+        bound = self._bounds.get(gid)
+        if bound is not None:
+            bound.reschedule(None)
 
-        An output refused for what it is (unsafe address, not an image, too big) is not
-        tried again: when only refusals remain, the generation ends with the reason.
+    def _accepted(self, gid: int, outputs: tuple[Output, ...]) -> tuple[Output, ...]:
+        """At most the number of images asked for (the first ones); the rest is noted."""
+        state = self.ledger.get(gid)
+        wanted = state.expected_images if state else 0
+        if wanted <= 0 or len(outputs) <= wanted:
+            return outputs
+        log.warning("task of generation %s sent %s outputs for %s", gid, len(outputs), wanted)
+        self.ledger.notice(
+            f"Wiro sent {len(outputs)} images where {wanted} were asked for; "
+            f"only the first {wanted} were kept.",
+            "warning",
+        )
+        return outputs[:wanted]
+
+    async def fetch_outputs(self, gid: int, outputs: tuple[Output, ...]) -> None:
+        """Downloads whatever is missing in a few spaced rounds, then the generation ends.
+
+        A failure another try cannot fix now (refused content, full or unwritable disk) ends
+        the rounds early; expired links are renewed once from Task/Detail. Whatever is still
+        missing at the end is named on the card, and Retry fetches it again.
         """
-        missing = 0
-        refused: list[BaseException] = []
+        failures: list[BaseException] = []
+        renewed = False
         for round_number in range(DOWNLOAD_ROUNDS):
             tasks = self._start_downloads(gid, outputs)
             results = await asyncio.gather(*tasks, return_exceptions=True)
-            for result in results:
-                if isinstance(result, asyncio.CancelledError):
-                    raise result
-            missing = sum(1 for r in results if not isinstance(r, ImageRecord))
-            refused = [r for r in results if isinstance(r, _REFUSALS)]
-            if missing == len(refused):
+            stopped = any(isinstance(r, asyncio.CancelledError) for r in results)
+            if stopped and gid not in self._stopping:
+                raise asyncio.CancelledError
+            if gid in self._stopping:
+                failures = [DownloadError("Stopped while downloading.")]
+                break
+            failures = [r for r in results if isinstance(r, BaseException)]
+            if not failures:
+                break
+            if not renewed and any(isinstance(f, ExpiredLinkError) for f in failures):
+                renewed = True
+                fresh = await self._fresh_outputs(gid)
+                if fresh:
+                    outputs = fresh
+                    continue
+            if all(isinstance(f, _PERMANENT) for f in failures):
                 break
             await asyncio.sleep(self.retry_delay * (round_number + 1))
-        if refused and missing == len(refused):
-            await self._refuse(gid, len(outputs), refused)
-            return
-        if missing:
+        self._stopping.discard(gid)
+        await self._end_downloads(gid, len(outputs), failures)
+
+    async def _fresh_outputs(self, gid: int) -> tuple[Output, ...]:
+        """The task's outputs read again (their links are signed and expire), or nothing."""
+        state = self.ledger.get(gid)
+        if state is None or not state.task_id:
+            return ()
+        try:
+            task = await self.client.task_detail(task_id=state.task_id)
+        except WiroError as exc:
+            log.warning("renewing the links of generation %s: %s", gid, exc)
+            return ()
+        if task is None or not task.outputs:
+            return ()
+        outputs = self._accepted(gid, task.outputs)
+        await self.ledger.persist(gid, outputs=[output_to_json(o) for o in outputs])
+        return outputs
+
+    async def _end_downloads(self, gid: int, total: int, failures: list[BaseException]) -> None:
+        if not failures:
             await self.ledger.persist(
-                gid,
-                error=f"{missing} of {len(outputs)} images could not be downloaded yet; "
-                "Wiro Studio will try again on the next start.",
+                gid, phase=Phase.SUCCEEDED, error=None, finished_at=self.ledger.clock()
             )
             return
-        await self.ledger.persist(
-            gid, phase=Phase.SUCCEEDED, error=None, finished_at=self.ledger.clock()
-        )
-
-    async def _refuse(self, gid: int, total: int, refused: list[BaseException]) -> None:
         state = self.ledger.get(gid)
         stored = len(state.images) if state else 0
-        reason = str(refused[0])
+        first = failures[0]
+        reason = str(first) if isinstance(first, WiroError) else f"{type(first).__name__}: {first}"
+        refused = isinstance(first, _REFUSALS)
         if stored == 0:
-            phase, error = Phase.FAILED, f"The image from Wiro was refused: {reason}"
+            phase = Phase.FAILED
+            error = f"The image from Wiro was refused: {reason}" if refused else reason
         else:
             phase = Phase.SUCCEEDED
-            error = f"{len(refused)} of {total} images from Wiro were refused: {reason}"
+            what = "images from Wiro were refused" if refused else "images are missing"
+            error = f"{len(failures)} of {total} {what}: {reason}"
             self.ledger.notice(error, "warning")
+        if not refused:
+            error += " Press Retry to fetch the images again."
         await self.ledger.persist(gid, phase=phase, error=error, finished_at=self.ledger.clock())
+
+    def stop_downloads(self, gid: int) -> None:
+        """Stops this generation's downloads; the generation then ends with what it has."""
+        self._stopping.add(gid)
+        for (owner, _), task in self._downloads.items():
+            if owner == gid and not task.done():
+                task.cancel()
 
     def _start_downloads(
         self, gid: int, outputs: Iterable[Output]
     ) -> list[asyncio.Task[ImageRecord | None]]:
         state = self.ledger.get(gid)
         have = {i.index for i in state.images} if state else set()
-        tasks = []
+        tasks: list[asyncio.Task[ImageRecord | None]] = []
+        if gid in self._stopping:
+            return tasks
         for index, output in output_indices(outputs):
             key = (gid, index)
             existing = self._downloads.get(key)

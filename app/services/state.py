@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.core.params import image_seed
-from app.core.status import status_text, stop_action
+from app.core.status import status_text
 from app.services.events import FINAL_PHASES, GenerationState, ImageRecord, Phase
 from app.storage.history import GenerationRow, ImageRow
 
@@ -14,6 +14,7 @@ PHASE_TEXT: dict[Phase, str] = {
     Phase.SUBMITTING: "Sending",
     Phase.RUNNING: "Queued",
     Phase.DOWNLOADING: "Downloading images",
+    Phase.STALLED: "Stalled: no end from Wiro — Check again or Stop",
     Phase.SUCCEEDED: "Done",
     Phase.FAILED: "Failed",
     Phase.CANCELLED: "Cancelled",
@@ -46,11 +47,8 @@ def describe(phase: Phase, status: str, stopping: bool = False) -> str:
 
 
 def can_stop(phase: Phase, status: str) -> bool:
-    if phase in FINAL_PHASES or phase is Phase.DOWNLOADING:
-        return False
-    if phase is Phase.RUNNING:
-        return stop_action(status) is not None
-    return True
+    """Stop stays available in every state that is not final (downloads included)."""
+    return phase not in FINAL_PHASES
 
 
 def generation_state(row: GenerationRow, images: list[ImageRow]) -> GenerationState:

@@ -35,22 +35,25 @@ class Stopper:
     def pending(self, generation_id: int) -> bool:
         return generation_id in self._wanted
 
-    async def request(self, generation_id: int) -> None:
-        """Asks Wiro to stop the generation's task now (and again later if refused)."""
+    async def request(self, generation_id: int) -> bool:
+        """Asks Wiro to stop the generation's task now (and again later if refused).
+
+        True when Wiro accepted a Cancel or a Kill now.
+        """
         state = self.ledger.get(generation_id)
         if state is None or state.is_final or not state.task_id:
-            return
+            return False
         self._wanted.add(generation_id)
         if not state.stopping:
             self.ledger.update(generation_id, stopping=True)
-        await self._attempt(generation_id)
+        return await self._attempt(generation_id)
 
-    async def _attempt(self, gid: int) -> None:
+    async def _attempt(self, gid: int) -> bool:
         state = self.ledger.get(gid)
         if state is None or state.is_final or not state.task_id or gid in self._busy:
-            return
+            return False
         if is_terminal(state.status):
-            return
+            return False
         self._busy.add(gid)
         self._tried_in[gid] = state.status
         try:
@@ -62,7 +65,7 @@ class Stopper:
                         await self.client.cancel(state.task_id)
                     else:
                         await self.client.kill(task_id=state.task_id)
-                    return
+                    return True
                 except NotStoppableError:
                     continue
             log.info("task %s cannot be stopped in %s; retrying later", state.task_id, state.status)
@@ -72,6 +75,7 @@ class Stopper:
             self.ledger.notice(f"Could not stop the task yet: {exc} Retrying…", "warning")
         finally:
             self._busy.discard(gid)
+        return False
 
     def _on_ledger_event(self, event: ServiceEvent) -> None:
         if not isinstance(event, GenerationChanged) or event.generation.id not in self._wanted:

@@ -24,6 +24,7 @@ from app.api.watcher import TaskWatcher
 from app.core.exportformat import ExportFormat
 from app.core.params import validate
 from app.core.schema import ToolSchema
+from app.core.text import storable
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
 from app.services.follow import Follower
 from app.services.ledger import Ledger
@@ -192,7 +193,9 @@ class Studio:
                 if gid in self._stop_requested:
                     continue
                 self._active.add(gid)
-                self.spawner.spawn(self._submit(gid), name=f"submit-{gid}")
+                self.spawner.spawn(
+                    self._submit(gid), name=f"submit-{gid}", on_error=self._ended_by_error(gid)
+                )
 
     def _release(self, gid: int) -> None:
         self._active.discard(gid)
@@ -272,7 +275,29 @@ class Studio:
             finally:
                 self._release(gid)
 
-        self.spawner.spawn(follow(), name=f"follow-{gid}")
+        self.spawner.spawn(follow(), name=f"follow-{gid}", on_error=self._ended_by_error(gid))
+
+    def _ended_by_error(self, gid: int) -> Callable[[BaseException, str], None]:
+        """A background task of ``gid`` failed unexpectedly (e.g. a write): end it visibly."""
+
+        def handler(exc: BaseException, name: str) -> None:
+            log.error("%s failed", name, exc_info=exc)
+            self._release(gid)
+            state = self.ledger.get(gid)
+            if state is None or state.is_final:
+                return
+            detail = storable(f"{type(exc).__name__}: {exc}")[:300]
+            # Only the snapshot ends: the row stays unfinished, so the next start (or Retry)
+            # checks the task again and nothing paid for is given up.
+            error = (
+                f"Wiro Studio could not record this generation ({detail}). "
+                "Nothing was sent again; it is checked again at the next start."
+            )
+            self.ledger.update(
+                gid, phase=Phase.FAILED, error=error, finished_at=self.ledger.clock()
+            )
+
+        return handler
 
     async def _requeue(self, gid: int, phase: Phase, error: str | None = None) -> None:
         self._active.discard(gid)
@@ -336,11 +361,43 @@ class Studio:
                 generation_id, phase=Phase.CANCELLED, finished_at=self.ledger.clock()
             )
             return
+        if state.phase is Phase.DOWNLOADING:
+            self.follower.stop_downloads(generation_id)
+            return
         self._stop_requested.add(generation_id)
         self.ledger.update(generation_id, stopping=True)
         if state.phase is Phase.SUBMITTING or not state.task_id:
             return  # _submit stops it as soon as Run answers
-        await self.stopper.request(generation_id)
+        stopped = await self.stopper.request(generation_id)
+        if stopped and state.phase is Phase.STALLED:  # nothing follows it: record the end here
+            await self.ledger.persist(
+                generation_id, phase=Phase.CANCELLED, error=None, finished_at=self.ledger.clock()
+            )
+
+    async def retry(self, generation_id: int) -> GenerationState | None:
+        """Retry on a card: check a stalled task again, fetch images that did not arrive,
+        or (when Wiro never delivered) submit the same settings again."""
+        state = self.ledger.get(generation_id)
+        row = await self.ledger.db(self.ledger.history.generation, generation_id)
+        if state is None or row is None:
+            return None
+        delivered = row.outputs or []
+        refetch = bool(delivered) and len(state.images) < len(delivered)
+        unfinished = row.phase in _UNFINISHED and state.is_final  # ended in memory only
+        if row.task_id and (state.phase is Phase.STALLED or refetch or unfinished):
+            if generation_id in self._active:
+                return state
+            now = self.ledger.clock()
+            await self.ledger.db(
+                self.ledger.history.update_generation, generation_id, follow_started_at=now
+            )
+            phase = Phase.DOWNLOADING if refetch else Phase.RUNNING
+            await self.ledger.persist(generation_id, phase=phase, error=None, finished_at=None)
+            self._follow(generation_id)
+            return self.ledger.get(generation_id)
+        if not state.is_final:
+            return state
+        return await self.submit(state.params)
 
     # -- images ------------------------------------------------------------------------
 

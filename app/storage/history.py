@@ -91,6 +91,10 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     CREATE INDEX images_visible ON images(deleted, starred);
     """,
+    # v3: when following the task began, so the bound on following survives restarts.
+    """
+    ALTER TABLE generations ADD COLUMN follow_started_at REAL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -110,6 +114,7 @@ _GENERATION_COLUMNS = frozenset(
         "debug_error",
         "expected_images",
         "outputs",
+        "follow_started_at",
     }
 )
 

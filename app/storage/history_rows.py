@@ -30,6 +30,7 @@ class GenerationRow:
     debug_error: str
     expected_images: int
     outputs: list[dict[str, Any]] | None
+    follow_started_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def generation_row(row: sqlite3.Row) -> GenerationRow:
         debug_error=row["debug_error"] or "",
         expected_images=row["expected_images"],
         outputs=_json_or(row["outputs"], None),
+        follow_started_at=row["follow_started_at"],
     )
 
 

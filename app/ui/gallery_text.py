@@ -26,6 +26,7 @@ _PHASE_WORDS = {
     Phase.FAILED: "failed",
     Phase.CANCELLED: "cancelled",
     Phase.UNKNOWN: "status unknown",
+    Phase.STALLED: "stalled",
 }
 
 

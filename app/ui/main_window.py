@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
         self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
         self.tasks.check_requested.connect(lambda gid: self._on_check_missing([gid]))
+        self.tasks.retry_requested.connect(self._on_tasks_retry_requested)
         self.tasks.selected.connect(self._on_tasks_selected)
         self.image_actions = ImageActions(self)
         self.viewer.closed.connect(self.show_gallery)
@@ -337,6 +338,10 @@ class MainWindow(QMainWindow):
     def _on_check_missing(self, generation_ids: list[int] | None) -> None:
         if self.studio is not None:
             self._spawn(self.studio.check_missing(generation_ids), "check-missing")
+
+    def _on_tasks_retry_requested(self, generation_id: int) -> None:
+        if self.studio is not None:
+            self._spawn(self.studio.retry(generation_id), f"retry-{generation_id}")
 
     def _on_tasks_resume_requested(self) -> None:
         if self.studio is not None:

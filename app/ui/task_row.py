@@ -36,6 +36,7 @@ PHASE_TEXT = {
     Phase.FAILED: "Failed",
     Phase.CANCELLED: "Cancelled",
     Phase.UNKNOWN: "Submitted, result unknown — check your Wiro dashboard",
+    Phase.STALLED: "Stalled — no end from Wiro",
 }
 PHASE_ROLE = {
     Phase.SUCCEEDED: "success",
@@ -43,6 +44,7 @@ PHASE_ROLE = {
     Phase.CANCELLED: "muted",
     Phase.PAUSED: "warning",
     Phase.UNKNOWN: "warning",
+    Phase.STALLED: "warning",
 }
 
 
@@ -95,8 +97,12 @@ def elapsed_seconds(state: GenerationState, now: float) -> float | None:
 
 def stop_tooltip(state: GenerationState) -> str:
     action = stop_action(state.status)
-    if not state.can_stop or action is None:
+    if not state.can_stop:
         return "This generation has ended"
+    if state.phase is Phase.DOWNLOADING:
+        return "Stop downloading (keeps the images already in)"
+    if action is None:
+        return "Stop"
     return "Cancel (still queued)" if action is StopAction.CANCEL else "Kill (running)"
 
 
@@ -214,14 +220,25 @@ class TaskRow(QFrame):
         self.stop_button.setVisible(not state.is_final)
         self.stop_button.setToolTip(stop_tooltip(state))
         self.stop_button.setAccessibleName(stop_tooltip(state))
-        show_error = state.phase in (Phase.FAILED, Phase.UNKNOWN, Phase.PAUSED)
+        incomplete = state.phase is Phase.SUCCEEDED and len(state.images) < state.expected_images
+        show_error = incomplete or state.phase in (
+            Phase.FAILED,
+            Phase.UNKNOWN,
+            Phase.PAUSED,
+            Phase.STALLED,
+        )
         set_plain_text(self.error_label, state.error or "")
         self.error_label.setVisible(show_error and bool(state.error))
         self._update_debug(state.debug_error if state.phase is Phase.FAILED else "")
-        self.retry_button.setVisible(state.phase in (Phase.FAILED, Phase.UNKNOWN))
+        stalled = state.phase is Phase.STALLED
+        retry = incomplete or stalled or state.phase in (Phase.FAILED, Phase.UNKNOWN)
+        self.retry_button.setVisible(retry)
+        self.retry_button.setText("Check again" if stalled else "Retry")
         unknown = state.phase is Phase.UNKNOWN
         self.retry_button.setToolTip(
-            "Submit these settings again"
+            "Ask Wiro about this task again"
+            if stalled
+            else "Fetch the missing images, or submit these settings again"
             + (" (the first try may still have run and been billed)" if unknown else "")
         )
         self.resume_button.setVisible(state.phase is Phase.PAUSED)
