@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.file_inputs import FileInputError, coerce_file
 from app.core.schema import FieldKind, FieldSpec, ToolSchema
 
 SEED_MAX = 2**32 - 1
@@ -156,12 +157,13 @@ def validate(schema: ToolSchema, values: Mapping[str, Any]) -> ValidationResult:
     """Every schema field, taken from ``values`` or its default, checked and coerced."""
     result = ValidationResult()
     for spec in schema.fields:
-        if spec.kind is FieldKind.FILE:
-            continue  # no file inputs for text-to-image tools yet
         raw = values.get(spec.id, spec.default)
         try:
-            result.params[spec.id] = coerce_field(spec, raw)
-        except FieldError as exc:
+            if spec.kind is FieldKind.FILE:
+                result.params[spec.id] = coerce_file(spec, raw)
+            else:
+                result.params[spec.id] = coerce_field(spec, raw)
+        except (FieldError, FileInputError) as exc:
             result.errors[spec.id] = f"{spec.label} {exc}."
     return result
 
