@@ -12,7 +12,7 @@ from typing import Any
 DEFAULT_API_KEY = "wiro-demo-key"
 DEFAULT_API_SECRET = "wiro-demo-secret"
 
-ENDPOINTS = ("Run", "Task/Detail", "Task/Cancel", "Task/Kill", "Tool/Detail", "cdn")
+ENDPOINTS = ("Run", "Task/Detail", "Task/Cancel", "Task/Kill", "Tool/Detail", "File/Upload", "cdn")
 PROGRESS_ENCODINGS = ("object", "string", "mixed")
 WS_DROP_MODES = ("abort", "close")
 
@@ -47,6 +47,7 @@ class EmulatorConfig:
     balance_usd: float | None = None
     concurrency_limit: int | None = None
     insufficient_balance: bool = False
+    upload_limit_bytes: int = 100 * 1024 * 1024  # Wiro's files doc: 100 MB per file
 
     # Task outcomes.
     fail_rate: float = 0.0

@@ -20,8 +20,10 @@ from app.emulator.faults import TruncatedResponse
 from app.emulator.gate import Gate
 from app.emulator.lifecycle import Lifecycle
 from app.emulator.sockets import Hub, SocketEndpoint
-from app.emulator.state import PROJECT_ID, TOOL_SLUG, EmulatorState
+from app.emulator.state import PROJECT_ID, EmulatorState
 from app.emulator.tasks import Task
+from app.emulator.tool_set import check_tool_inputs
+from app.emulator.uploads import UploadEndpoints
 from app.emulator.validation import validate_run, wire_parameters
 from app.emulator.wire import (
     MSG_BAD_URL,
@@ -78,9 +80,11 @@ class Api:
             return params
         owner = request.path_params["owner"].lower()
         project = request.path_params["project"].lower()
-        if (owner, project) != TOOL_SLUG:
+        tool = self.state.tools.get((owner, project))
+        if tool is None:
             return fail(1, MSG_NO_TOOL)
-        values, errors = validate_run(self.state.inputs, params)
+        values, errors = validate_run(tool.inputs, params)
+        errors += await check_tool_inputs(self.state, tool, params, values)
         if errors:
             return fail_many(errors)
         state, cfg = self.state, self.state.config
@@ -99,8 +103,8 @@ class Api:
             id=state.new_task_id(),
             project_key=key,
             project_id=self._project_id(key),
-            model_id=str(state.tool.get("id", "598")),
-            categories=state.categories,
+            model_id=tool.model_id,
+            categories=tool.categories,
             values=values,
             parameters=wire_parameters(values),
             callback_url=str(params.get("callbackUrl") or ""),
@@ -170,9 +174,10 @@ class Api:
             return params
         owner = str(params.get("slugowner") or "").strip().lower()
         project = str(params.get("slugproject") or "").strip().lower()
-        if (owner, project) != TOOL_SLUG:
+        tool = self.state.tools.get((owner, project))
+        if tool is None:
             return fail(1, MSG_NO_TOOL)
-        return JSONResponse(copy.deepcopy(self.state.tool_payload))
+        return JSONResponse(copy.deepcopy(tool.payload))
 
     async def cdn(self, request: Request) -> Response:
         folder, name = request.path_params["folder"], request.path_params["name"]
@@ -253,6 +258,7 @@ class EmulatorApp(Gate):
         self.hub = Hub()
         self.lifecycle = Lifecycle(state, self.hub)
         api, admin = Api(state, self.lifecycle), Admin(state, self.lifecycle)
+        uploads = UploadEndpoints(state.uploads, api.auth, self.config.upload_limit_bytes)
         routes = [
             Route("/v1/Run/{owner}/{project}", api.run, methods=["POST"]),
             Route("/v1/Task/Detail", api.detail, methods=["POST"]),
@@ -260,6 +266,8 @@ class EmulatorApp(Gate):
             Route("/v1/Task/Kill", api.kill, methods=["POST"]),
             Route("/v1/Tool/Detail", api.tool_detail, methods=["POST"]),
             Route("/cdn/{folder}/{name}", api.cdn, methods=["GET", "HEAD"]),
+            Route("/v1/File/Upload", uploads.upload, methods=["POST"]),
+            Route("/files/{folder}/{name}", uploads.serve, methods=["GET", "HEAD"]),
             WebSocketRoute("/socket/v1", SocketEndpoint(state, self.hub).handle),
             Route("/_emulator/config", admin.config, methods=["GET", "POST"]),
             Route("/_emulator/stats", admin.stats, methods=["GET"]),

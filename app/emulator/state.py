@@ -20,6 +20,8 @@ from app.emulator.faults import ConnectionRegistry
 from app.emulator.images import render_png
 from app.emulator.stats import Stats
 from app.emulator.tasks import Task
+from app.emulator.tool_set import GENERATE, load_tools, output_index, render_again, tool_of
+from app.emulator.uploads import UploadStore
 from app.emulator.validation import Input, read_inputs
 from app.resources import tool_detail_payload
 
@@ -48,6 +50,9 @@ class EmulatorState:
         self.inputs: list[Input] = read_inputs(self.tool)
         self.price = _run_price(self.tool.get("dynamicprice"))
         self.categories = _compact_json(self.tool.get("categories"))
+        self.tools = load_tools(self.tool_payload)
+        uploads_dir = Path(f"{config.state_path}.uploads") if config.state_path else None
+        self.uploads = UploadStore(uploads_dir)
         self.tasks: dict[str, Task] = {}
         self.by_token: dict[str, Task] = {}
         self.files: dict[str, dict[str, StoredFile]] = {}
@@ -174,15 +179,21 @@ class EmulatorState:
             if task
             else None
         )
-        args = persist.render_args(task, name) if task and entry else None
-        if task is None or entry is None or args is None:
+        if task is None or entry is None:
             return None
         ttl = self.config.output_ttl_seconds
         if ttl is not None and time.time() - float(entry.get("addedtime") or 0) > ttl:
             return None
-        loop = asyncio.get_running_loop()
-        data = await loop.run_in_executor(self.executor, render_png, *args)
-        self.store_file(folder, name, data)
+        tool = tool_of(self, task)
+        index = output_index(name)
+        if tool.kind != GENERATE:
+            data = await render_again(self, tool, task, index) if index is not None else None
+        else:
+            args = persist.render_args(task, name)
+            loop = asyncio.get_running_loop()
+            data = await loop.run_in_executor(self.executor, render_png, *args) if args else None
+        if data is not None:
+            self.store_file(folder, name, data)
         return data
 
     def expire_files(self) -> None:
