@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import mimetypes
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,13 +34,16 @@ from app.api.errors import (
 from app.api.models import (
     RunResult,
     Task,
+    UploadedFile,
     loads,
     parse_run,
     parse_task_list,
+    parse_upload,
     raise_for_envelope,
 )
 from app.api.retry import RetryMode, RetryPolicy, is_retryable_status, parse_retry_after
 from app.api.signing import Credentials, NonceSource, auth_headers
+from app.core.file_inputs import MAX_UPLOAD_BYTES
 from app.core.schema import ToolSchema, parse_tool
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -195,6 +199,39 @@ class WiroClient:
         except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
             raise BadResponseError("Wiro's tool description cannot be read.") from exc
 
+    async def upload_file(self, path_or_bytes: Path | str | bytes, name: str = "") -> UploadedFile:
+        """Stores a file with File/Upload (multipart field ``file``) and returns its URL.
+
+        Not billable, so it is retried like a read (Wiro's files doc); a retry after a lost
+        answer may leave a duplicate file on the account, never a duplicate task."""
+        if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+            data = bytes(path_or_bytes)
+        else:
+            source = Path(path_or_bytes)
+            name = name or source.name
+            data = await asyncio.to_thread(_read_upload, source)
+        name = _upload_name(name)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file is larger than Wiro's 100 MB upload limit.")
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        encoded = httpx.Request("POST", self._base, files={"file": (name, data, content_type)})
+        body = encoded.read()
+        payload = await self._send(
+            "file_upload",
+            "/File/Upload",
+            body,
+            RetryMode.READ,
+            content_type=encoded.headers["Content-Type"],
+        )
+        uploaded = parse_upload(payload)
+        try:
+            check_url(uploaded.url, self.config.insecure_hosts)
+        except UnsafeUrlError as exc:
+            raise BadResponseError(
+                f"Wiro answered the upload with an unusable address: {exc.message}"
+            ) from exc
+        return uploaded
+
     async def probe(self) -> None:
         """Checks the credentials cheaply; raises AuthError when Wiro refuses them."""
         try:
@@ -233,12 +270,23 @@ class WiroClient:
             content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"The request cannot be encoded as JSON: {exc}") from exc
+        return await self._send(name, path, content, mode)
+
+    async def _send(
+        self,
+        name: str,
+        path: str,
+        content: bytes,
+        mode: RetryMode,
+        *,
+        content_type: str = "application/json",
+    ) -> Any:
         http = self._client()
         attempts = 1 if mode is RetryMode.NEVER else self._policy.retries + 1
         try:
             for attempt in range(attempts):
                 try:
-                    return await self._attempt(http, name, path, content, mode)
+                    return await self._attempt(http, name, path, content, mode, content_type)
                 except _Retryable as retry:
                     if attempt + 1 >= attempts:
                         raise retry.error from None
@@ -249,9 +297,15 @@ class WiroClient:
             raise
 
     async def _attempt(
-        self, http: httpx.AsyncClient, name: str, path: str, content: bytes, mode: RetryMode
+        self,
+        http: httpx.AsyncClient,
+        name: str,
+        path: str,
+        content: bytes,
+        mode: RetryMode,
+        content_type: str = "application/json",
     ) -> Any:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": content_type}
         headers.update(auth_headers(self.credentials, self._nonce))
         self.stats["requests"] += 1
         self.stats[name] += 1
@@ -328,6 +382,23 @@ class WiroClient:
         if message != exc.message:
             exc.message = message
             exc.args = (message,)
+
+
+def _read_upload(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file is larger than Wiro's 100 MB upload limit.")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"The file to upload cannot be read: {exc.strerror}") from exc
+
+
+def _upload_name(name: str) -> str:
+    """A plain file name for the upload (no folders, no control characters)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    clean = "".join(ch for ch in base if ch.isprintable()).strip()
+    return clean[:200] or "image.png"
 
 
 def _envelope_error(payload: Any, status: int) -> WiroError:

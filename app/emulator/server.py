@@ -258,7 +258,7 @@ class EmulatorApp(Gate):
         self.hub = Hub()
         self.lifecycle = Lifecycle(state, self.hub)
         api, admin = Api(state, self.lifecycle), Admin(state, self.lifecycle)
-        uploads = UploadEndpoints(state.uploads, api.auth, self.config.upload_limit_bytes)
+        uploads = UploadEndpoints(state.uploads, api.auth, self.config)
         routes = [
             Route("/v1/Run/{owner}/{project}", api.run, methods=["POST"]),
             Route("/v1/Task/Detail", api.detail, methods=["POST"]),

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from app.emulator.config import EmulatorConfig
 from app.emulator.wire import MSG_BAD_BODY, Authenticator, fail
 
 # Wiro's files doc: images, video, audio, documents and ZIP archives (limit: config).
@@ -124,10 +125,10 @@ class UploadStore:
 class UploadEndpoints:
     """POST /v1/File/Upload and GET /files/{folder}/{name}."""
 
-    def __init__(self, store: UploadStore, auth: Authenticator, limit: int) -> None:
+    def __init__(self, store: UploadStore, auth: Authenticator, config: EmulatorConfig) -> None:
         self.store = store
         self.auth = auth
-        self.limit = limit
+        self.config = config
 
     async def upload(self, request: Request) -> Response:
         _key, denied = self.auth.check(request)
@@ -144,11 +145,12 @@ class UploadEndpoints:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 return fail(0, MSG_NO_FILE)
-            data = await upload.read(self.limit + 1)
+            limit = self.config.upload_limit_bytes
+            data = await upload.read(limit + 1)
             name = upload.filename or "upload"
         finally:
             await form.close()
-        if len(data) > self.limit:
+        if len(data) > limit:
             return fail(0, MSG_TOO_LARGE)
         if Path(safe_name(name)).suffix.lower() not in SUPPORTED_SUFFIXES:
             return fail(0, MSG_UNSUPPORTED)
