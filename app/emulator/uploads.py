@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import logging
 import re
 import secrets
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from app.emulator.config import EmulatorConfig
 from app.emulator.wire import MSG_BAD_BODY, Authenticator, fail
+from app.fsutil import atomic_write_bytes
+
+log = logging.getLogger("app.emulator")
 
 # Wiro's files doc: images, video, audio, documents and ZIP archives (limit: config).
 SUPPORTED_SUFFIXES = frozenset(
@@ -29,6 +31,7 @@ MSG_NO_FILE = "file is required"  # assumed wording: Wiro's docs give none
 MSG_TOO_LARGE = "File size exceeds the 100 MB limit"  # assumed wording
 MSG_UNSUPPORTED = "File type is not supported"  # assumed wording
 FILES_PREFIX = "/files/"
+MEMORY_BYTES = 512 * 1024 * 1024
 _CONTENT_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -61,8 +64,9 @@ class UploadStore:
     """Uploaded files in memory, and on disk next to the state file when the emulator
     persists (so a task resumed after a restart still finds its input)."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, memory_bytes: int = MEMORY_BYTES) -> None:
         self.directory = directory
+        self.memory_bytes = memory_bytes
         self._files: dict[tuple[str, str], StoredUpload] = {}
 
     def add(self, name: str, data: bytes, origin: str) -> StoredUpload:
@@ -82,7 +86,16 @@ class UploadStore:
         stored = StoredUpload(folder, name, data, record)
         self._files[(folder, name)] = stored
         self._write(folder, name, data)
+        self._trim()
         return stored
+
+    def _trim(self) -> None:
+        """Forget the oldest uploads held in memory past the budget (disk copies stay)."""
+        total = sum(len(f.data) for f in self._files.values())
+        for key in list(self._files):
+            if total <= self.memory_bytes or len(self._files) == 1:
+                break
+            total -= len(self._files.pop(key).data)
 
     def get(self, folder: str, name: str) -> bytes | None:
         stored = self._files.get((folder, name))
@@ -114,12 +127,9 @@ class UploadStore:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, path)
-        except OSError:
-            return
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            log.warning("could not keep upload %s on disk: %s", path.name, exc)
 
 
 class UploadEndpoints:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from app.emulator import Emulator, EmulatorConfig
+from app.emulator.uploads import UploadStore
 from tests.emulator.emulator_support import FAST, KEY, LIFECYCLE, SECRET, Wiro, collect_frames
 
 UPSCALER = "Run/xinntao/Real-ESRGAN"
@@ -302,3 +304,32 @@ def test_uploads_and_tool_outputs_survive_a_restart(tmp_path: Any) -> None:
         assert output_image(wiro, again).tobytes() == first
         moved = entry["url"].replace(entry["url"].split("/files/")[0], emulator.origin)
         assert client.get(moved).status_code == 200
+
+
+def test_an_upscale_stopped_mid_flight_finishes_after_a_restart(tmp_path: Any) -> None:
+    settings = {"api_key": KEY, "api_secret": SECRET, "queue_seconds": 0.05, "run_seconds": 1.0}
+    settings["state_path"] = str(tmp_path / "state.json")
+    with Emulator(EmulatorConfig(**settings)) as emulator, httpx.Client() as client:
+        wiro = Wiro(emulator, client, KEY, SECRET)
+        entry = upload(wiro, png(50, 40))
+        started = run(wiro, UPSCALER, inputImageUrl=entry["url"], outscale=4)
+        wiro.wait(started["taskid"], "task_start", "task_output")
+    with Emulator(EmulatorConfig(**settings)) as emulator, httpx.Client() as client:
+        wiro = Wiro(emulator, client, KEY, SECRET)
+        frames = asyncio.run(collect_frames(emulator.socket_url, [started["socketaccesstoken"]]))
+        assert frames[-1]["type"] == "task_postprocess_end" and frames[-1]["success"] is True
+        task = wiro.detail(started["taskid"])
+        assert output_image(wiro, task).size == (200, 160)
+
+
+def test_uploads_beyond_the_memory_budget_are_read_back_from_disk(tmp_path: Any) -> None:
+    store = UploadStore(tmp_path, memory_bytes=10)
+    first = store.add("a.png", b"0123456789", "http://127.0.0.1:1")
+    second = store.add("b.png", b"abcdefghij", "http://127.0.0.1:1")
+    assert store.by_url(first.record["url"]) == b"0123456789"
+    assert store.by_url(second.record["url"]) == b"abcdefghij"
+    memory_only = UploadStore(None, memory_bytes=10)
+    gone = memory_only.add("a.png", b"0123456789", "http://h")
+    memory_only.add("b.png", b"abcdefghij", "http://h")
+    assert memory_only.by_url(gone.record["url"]) is None
+    assert memory_only.by_url("http://h/cdn/x/0.png") is None
