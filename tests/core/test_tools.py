@@ -128,6 +128,9 @@ def test_file_fields_accept_both_name_families_and_all_three_wire_types() -> Non
     for wire in ("fileinput", "multifileinput", "combinefileinput"):
         spec = parse_field({"id": "inputImage", "type": wire, "required": "1"})
         assert spec is not None and spec.kind is FieldKind.FILE and spec.required
+    optional = parse_field({"id": "mask", "type": "fileinput"})
+    assert optional is not None and optional.default == "" and not optional.required
+    assert coerce_file(optional, None) == "" and coerce_file(optional, "  ") == ""
     combined = parse_field({"id": "inputImageClothes", "type": "combinefileinput"})
     assert combined is not None and url_param(combined) == "inputImageClothes"
     already = parse_field({"id": "inputImageUrl", "type": "fileinput"})
