@@ -186,3 +186,43 @@ def compare_schema(info: ToolInfo, live: ToolSchema, expected: ToolSchema) -> li
         need = "a required" if extra.required else "an"
         out.append(f"{name} has {need} input the app did not expect: {extra.id} ({extra.label}).")
     return out
+
+
+@dataclass(frozen=True)
+class SchemaChoice:
+    """The schema a tool's form is built from, whether it is Wiro's live answer, and what
+    the user should be told about it."""
+
+    schema: ToolSchema
+    live: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def unverified(self) -> bool:
+        return not self.live
+
+
+def choose_schema(info: ToolInfo, offline: ToolSchema, live: ToolSchema | None) -> SchemaChoice:
+    """Wiro's live schema when it describes this tool's inputs, else the bundled copy; the
+    notes say plainly what differs or why the bundled copy is used."""
+    if live is None:
+        return SchemaChoice(offline, live=False)
+    if not info.matches(live.owner, live.project):
+        note = f"Wiro described {live.slug} instead of {info.slug}: using the documented inputs."
+        return SchemaChoice(offline, live=False, notes=(note,))
+    if not live.fields:
+        note = f"Wiro's description of {info.name} lists no inputs: using the documented ones."
+        return SchemaChoice(offline, live=False, notes=(note,))
+    return SchemaChoice(live, live=True, notes=tuple(compare_schema(info, live, offline)))
+
+
+def preferred_values(info: ToolInfo, schema: ToolSchema) -> dict[str, str]:
+    """The option values to preselect (e.g. DreamShaper 8 as image-to-image's model) among
+    those this schema offers; a preference the tool does not offer is left out."""
+    out: dict[str, str] = {}
+    for field_id, wanted in info.preferred.items():
+        spec = schema.field(field_id)
+        option = find_option(spec, wanted) if spec is not None else None
+        if option is not None:
+            out[field_id] = option.value
+    return out

@@ -22,10 +22,13 @@ from app.core.tools import (
     KNOWN_TOOLS,
     REAL_ESRGAN,
     UNVERIFIED,
+    SchemaChoice,
     ToolRole,
+    choose_schema,
     compare_schema,
     find_option,
     find_tool,
+    preferred_values,
     provenance,
     tool_for_role,
 )
@@ -266,3 +269,46 @@ def test_compare_notices_another_tool() -> None:
     live = _schema(tool_detail_payload("dreamshaper-8"))
     diffs = compare_schema(REAL_ESRGAN, live, expected)
     assert diffs[0] == "Wiro describes Lykon/dreamshaper-8 where xinntao/Real-ESRGAN was asked for."
+
+
+def test_choose_schema_prefers_live_and_falls_back_with_a_reason() -> None:
+    offline = _schema(tool_detail_payload("image-to-image-sd"))
+    assert choose_schema(IMAGE_TO_IMAGE_SD, offline, None) == SchemaChoice(offline, live=False)
+    live = choose_schema(IMAGE_TO_IMAGE_SD, offline, offline)
+    assert live.live and not live.unverified and live.notes == ()
+
+    def no_inputs(tool: dict[str, Any]) -> None:
+        tool["parameters"] = None
+
+    empty = choose_schema(IMAGE_TO_IMAGE_SD, offline, _edited("image-to-image-sd", no_inputs))
+    assert empty.schema is offline and empty.unverified
+    assert empty.notes == (
+        "Wiro's description of Image to image (SD) lists no inputs: using the documented ones.",
+    )
+    other = choose_schema(REAL_ESRGAN, offline, offline)
+    assert other.unverified and other.notes[0].startswith("Wiro described wiro/image-to-image-sd")
+
+
+def test_preferred_values_pick_dreamshaper_only_when_offered() -> None:
+    schema = _schema(tool_detail_payload("image-to-image-sd"))
+    assert preferred_values(IMAGE_TO_IMAGE_SD, schema) == {"selectedModel": "Lykon/dreamshaper-8"}
+
+    def renamed(tool: dict[str, Any]) -> None:
+        for item in (i for g in tool["parameters"] for i in g["items"]):
+            if item["id"] == "selectedModel":
+                item["options"] = [
+                    {"value": "17", "label": "DreamShaper_8_pruned"},
+                    {"value": "3", "label": "SD 1.5"},
+                ]
+
+    assert preferred_values(IMAGE_TO_IMAGE_SD, _edited("image-to-image-sd", renamed)) == {
+        "selectedModel": "17"
+    }
+
+    def gone(tool: dict[str, Any]) -> None:
+        for item in (i for g in tool["parameters"] for i in g["items"]):
+            if item["id"] == "selectedModel":
+                item["options"] = [{"value": "3", "label": "SD 1.5"}]
+
+    assert preferred_values(IMAGE_TO_IMAGE_SD, _edited("image-to-image-sd", gone)) == {}
+    assert preferred_values(REAL_ESRGAN, _schema(tool_detail_payload("real-esrgan"))) == {}
