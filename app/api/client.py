@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import mimetypes
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -38,12 +37,11 @@ from app.api.models import (
     loads,
     parse_run,
     parse_task_list,
-    parse_upload,
     raise_for_envelope,
 )
 from app.api.retry import RetryMode, RetryPolicy, is_retryable_status, parse_retry_after
 from app.api.signing import Credentials, NonceSource, auth_headers
-from app.core.file_inputs import MAX_UPLOAD_BYTES
+from app.api.uploads import checked_upload, upload_body
 from app.core.schema import ToolSchema, parse_tool
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -204,33 +202,15 @@ class WiroClient:
 
         Not billable, so it is retried like a read (Wiro's files doc); a retry after a lost
         answer may leave a duplicate file on the account, never a duplicate task."""
-        if isinstance(path_or_bytes, bytes | bytearray | memoryview):
-            data = bytes(path_or_bytes)
-        else:
-            source = Path(path_or_bytes)
-            name = name or source.name
-            data = await asyncio.to_thread(_read_upload, source)
-        name = _upload_name(name)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than Wiro's 100 MB upload limit.")
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        encoded = httpx.Request("POST", self._base, files={"file": (name, data, content_type)})
-        body = encoded.read()
+        body = await upload_body(path_or_bytes, name)
         payload = await self._send(
             "file_upload",
             "/File/Upload",
-            body,
+            body.content,
             RetryMode.READ,
-            content_type=encoded.headers["Content-Type"],
+            content_type=body.content_type,
         )
-        uploaded = parse_upload(payload)
-        try:
-            check_url(uploaded.url, self.config.insecure_hosts)
-        except UnsafeUrlError as exc:
-            raise BadResponseError(
-                f"Wiro answered the upload with an unusable address: {exc.message}"
-            ) from exc
-        return uploaded
+        return checked_upload(payload, self.config.insecure_hosts)
 
     async def probe(self) -> None:
         """Checks the credentials cheaply; raises AuthError when Wiro refuses them."""
@@ -382,23 +362,6 @@ class WiroClient:
         if message != exc.message:
             exc.message = message
             exc.args = (message,)
-
-
-def _read_upload(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than Wiro's 100 MB upload limit.")
-        return path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"The file to upload cannot be read: {exc.strerror}") from exc
-
-
-def _upload_name(name: str) -> str:
-    """A plain file name for the upload (no folders, no control characters)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    clean = "".join(ch for ch in base if ch.isprintable()).strip()
-    return clean[:200] or "image.png"
 
 
 def _envelope_error(payload: Any, status: int) -> WiroError:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.api import client as client_module
+from app.api import uploads as upload_module
 from app.api.errors import BadResponseError, ServerError, ValidationError
 from app.api.models import UploadedFile, parse_upload
 from tests.api.fakes import KEY, RecordingSleep, make_client
@@ -138,7 +138,7 @@ async def test_upload_gives_up_after_the_read_retries() -> None:
 async def test_upload_limit_is_checked_before_sending(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(client_module, "MAX_UPLOAD_BYTES", 16)
+    monkeypatch.setattr(upload_module, "MAX_UPLOAD_BYTES", 16)
     big = tmp_path / "big.png"
     big.write_bytes(b"\0" * 17)
 
@@ -156,7 +156,7 @@ async def test_upload_limit_is_checked_before_sending(
 
 
 def test_the_client_limit_is_wiros_100_mb() -> None:
-    assert client_module.MAX_UPLOAD_BYTES == 100 * 1024 * 1024
+    assert upload_module.MAX_UPLOAD_BYTES == 100 * 1024 * 1024
 
 
 @pytest.mark.asyncio
