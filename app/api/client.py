@@ -36,6 +36,7 @@ from app.api.models import (
     RunResult,
     Task,
     TaskPage,
+    UploadedFile,
     loads,
     parse_run,
     parse_task_list,
@@ -44,6 +45,7 @@ from app.api.models import (
 )
 from app.api.retry import RetryMode, RetryPolicy, is_retryable_status, parse_retry_after
 from app.api.signing import Credentials, NonceSource, auth_headers
+from app.api.uploads import checked_upload, upload_body
 from app.core.schema import ToolSchema, parse_tool
 from app.core.text import TextSanitizer
 
@@ -239,6 +241,21 @@ class WiroClient:
         except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
             raise BadResponseError("Wiro's tool description cannot be read.") from exc
 
+    async def upload_file(self, path_or_bytes: Path | str | bytes, name: str = "") -> UploadedFile:
+        """Stores a file with File/Upload (multipart field ``file``) and returns its URL.
+
+        Not billable, so it is retried like a read (Wiro's files doc); a retry after a lost
+        answer may leave a duplicate file on the account, never a duplicate task."""
+        body = await upload_body(path_or_bytes, name)
+        payload = await self._send(
+            "file_upload",
+            "/File/Upload",
+            body.content,
+            RetryMode.READ,
+            content_type=body.content_type,
+        )
+        return checked_upload(payload, self.config.insecure_hosts)
+
     async def probe(self) -> None:
         """Checks the credentials; returns only on an answer it positively recognises.
 
@@ -294,12 +311,23 @@ class WiroClient:
             content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"The request cannot be encoded as JSON: {exc}") from exc
+        return await self._send(name, path, content, mode)
+
+    async def _send(
+        self,
+        name: str,
+        path: str,
+        content: bytes,
+        mode: RetryMode,
+        *,
+        content_type: str = "application/json",
+    ) -> Any:
         http = self._client()
         attempts = 1 if mode is RetryMode.NEVER else self._policy.retries + 1
         try:
             for attempt in range(attempts):
                 try:
-                    return await self._attempt(http, name, path, content, mode)
+                    return await self._attempt(http, name, path, content, mode, content_type)
                 except _Retryable as retry:
                     if attempt + 1 >= attempts:
                         raise retry.error from None
@@ -310,9 +338,15 @@ class WiroClient:
             raise
 
     async def _attempt(
-        self, http: httpx.AsyncClient, name: str, path: str, content: bytes, mode: RetryMode
+        self,
+        http: httpx.AsyncClient,
+        name: str,
+        path: str,
+        content: bytes,
+        mode: RetryMode,
+        content_type: str = "application/json",
     ) -> Any:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": content_type}
         headers.update(auth_headers(self.credentials, self._nonce))
         self.stats["requests"] += 1
         self.stats[name] += 1

@@ -347,3 +347,43 @@ def raise_for_envelope(payload: Any, http_status: int | None) -> None:
     if ok_status and (result is True or (result is None and not entries)):
         return
     raise error_from_payload(payload, http_status)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file File/Upload stored: its URL is what a Run's file input takes."""
+
+    id: str
+    name: str
+    url: str
+    content_type: str = ""
+    size: int | None = None
+    folder_id: str = ""
+    added_time: int | None = None
+    access_key: str = ""
+
+
+def parse_upload(payload: Any) -> UploadedFile:
+    """A File/Upload answer ``{result, errors, list: [{id, name, url, …}]}`` → its first file
+    (Wiro's files doc); a ZIP upload lists several, the first is the one returned here."""
+    if not isinstance(payload, Mapping):
+        raise BadResponseError("Wiro's answer to the upload is not an object.")
+    files = _maybe_json(payload.get("list"))
+    if isinstance(files, Mapping):
+        files = [files]
+    if not isinstance(files, list) or not files or not isinstance(files[0], Mapping):
+        raise BadResponseError("Wiro's answer to the upload names no file.")
+    entry = files[0]
+    url = _text(entry.get("url"), 8192).strip()
+    if not url:
+        raise BadResponseError("Wiro's answer to the upload has no file address.")
+    return UploadedFile(
+        id=_ident(entry.get("id"), "file id", required=False),
+        name=_text(entry.get("name"), 512),
+        url=url,
+        content_type=_text(entry.get("contenttype"), 200),
+        size=_size(entry.get("size")),
+        folder_id=_ident(entry.get("parentid"), "folder id", required=False),
+        added_time=_time(entry.get("addedtime")),
+        access_key=_text(entry.get("accesskey"), 512),
+    )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.file_inputs import FileInputError, coerce_file
 from app.core.schema import FieldKind, FieldSpec, ToolSchema
 
 SEED_MAX = 2**32 - 1
@@ -183,12 +184,13 @@ def validate(schema: ToolSchema, values: Mapping[str, Any]) -> ValidationResult:
     """
     result = ValidationResult()
     for spec in schema.fields:
-        if spec.kind is FieldKind.FILE:
-            continue  # no file inputs for text-to-image tools yet
         try:
             raw = values.get(spec.id, spec.default)
-            result.params[spec.id] = coerce_field(spec, raw)
-        except FieldError as exc:
+            if spec.kind is FieldKind.FILE:
+                result.params[spec.id] = coerce_file(spec, raw)
+            else:
+                result.params[spec.id] = coerce_field(spec, raw)
+        except (FieldError, FileInputError) as exc:
             result.errors[spec.id] = f"{spec.label} {exc}."
         except (ValueError, TypeError, OverflowError, MemoryError, RecursionError):
             result.errors[spec.id] = f"{spec.label} could not be read."

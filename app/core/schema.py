@@ -157,7 +157,8 @@ def _options(raw: Any) -> tuple[Option, ...]:
 
 def _typed_default(kind: FieldKind, raw: Any) -> Any:
     if raw is None:
-        return "" if kind in (FieldKind.TEXT, FieldKind.TEXTAREA, FieldKind.SELECT) else None
+        text_like = (FieldKind.TEXT, FieldKind.TEXTAREA, FieldKind.SELECT, FieldKind.FILE)
+        return "" if kind in text_like else None
     if kind is FieldKind.INTEGER:
         number = _number(raw)
         return int(number) if number is not None and number == int(number) else number

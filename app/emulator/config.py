@@ -19,6 +19,7 @@ ENDPOINTS = (
     "Task/Cancel",
     "Task/Kill",
     "Tool/Detail",
+    "File/Upload",
     "cdn",
 )
 PROGRESS_ENCODINGS = ("object", "string", "mixed")
@@ -83,6 +84,7 @@ class EmulatorConfig:
     balance_usd: float | None = None
     concurrency_limit: int | None = None
     insufficient_balance: bool = False
+    upload_limit_bytes: int = 100 * 1024 * 1024  # Wiro's files doc: 100 MB per file
 
     # Task outcomes.
     fail_rate: float = 0.0

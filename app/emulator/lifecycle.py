@@ -13,6 +13,7 @@ from app.emulator.images import look, render_png
 from app.emulator.sockets import Hub
 from app.emulator.state import EmulatorState
 from app.emulator.tasks import Task, cdn_folder, cost, output_entry
+from app.emulator.tool_set import GENERATE, log_line, render_outputs, tool_of
 
 log = logging.getLogger("app.emulator")
 
@@ -149,8 +150,9 @@ class Lifecycle:
         if task.runner is not None and not task.runner.done():
             task.runner.cancel()
         task.outputs = await self._render(task)
-        task.totalcost = cost(self.state.price)
-        self.state.spent_usd += self.state.price
+        price = tool_of(self.state, task).price
+        task.totalcost = cost(price)
+        self.state.spent_usd += price
         self.enter(task, st.CANCEL)
 
     async def _sleep(self, task: Task, seconds: float) -> None:
@@ -228,7 +230,8 @@ class Lifecycle:
             self._output(task, "Loading pipeline components...: 100%|██████████| 6/6 [00:00<00:00]")
             self._output(
                 task,
-                f"DreamShaper 8 · {task.values.get('scheduler')} · {steps} steps · "
+                log_line(tool_of(self.state, task), task)
+                or f"DreamShaper 8 · {task.values.get('scheduler')} · {steps} steps · "
                 f"{task.values.get('samples')} × {task.values.get('width')}x"
                 f"{task.values.get('height')}",
             )
@@ -271,13 +274,17 @@ class Lifecycle:
             await self._wait(task, cfg.run_seconds * POSTPROCESS_SHARE - (loop.time() - began))
             task.outputs = outputs
         if not failed:
-            task.totalcost = cost(self.state.price)
-            task.cps = cost(self.state.price / max(task.elapsed(), 1e-3))
-            self.state.spent_usd += self.state.price
+            price = tool_of(self.state, task).price
+            task.totalcost = cost(price)
+            task.cps = cost(price / max(task.elapsed(), 1e-3))
+            self.state.spent_usd += price
         self.state.stats.postprocess_ended(task.id)
         self.enter(task, st.POSTPROCESS_END, [dict(o) for o in task.outputs])
 
     async def _render(self, task: Task) -> list[dict[str, Any]]:
+        tool = tool_of(self.state, task)
+        if tool.kind != GENERATE:
+            return await render_outputs(self.state, tool, task)
         v = task.values
         prompt, seed = str(v.get("prompt", "")), int(v.get("seed", 0))
         width, height, samples = int(v["width"]), int(v["height"]), int(v["samples"])

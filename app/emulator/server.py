@@ -20,8 +20,10 @@ from app.emulator.faults import TruncatedResponse
 from app.emulator.gate import Gate
 from app.emulator.lifecycle import Lifecycle
 from app.emulator.sockets import Hub, SocketEndpoint
-from app.emulator.state import PROJECT_ID, TOOL_SLUG, EmulatorState
+from app.emulator.state import PROJECT_ID, EmulatorState
 from app.emulator.tasks import Task
+from app.emulator.tool_set import check_tool_inputs
+from app.emulator.uploads import UploadEndpoints
 from app.emulator.validation import validate_run, wire_parameters
 from app.emulator.wire import (
     MSG_BAD_URL,
@@ -92,9 +94,11 @@ class Api:
             return params
         owner = request.path_params["owner"].lower()
         project = request.path_params["project"].lower()
-        if (owner, project) != TOOL_SLUG:
+        tool = self.state.tools.get((owner, project))
+        if tool is None:
             return fail(1, MSG_NO_TOOL)
-        values, errors = validate_run(self.state.inputs, params)
+        values, errors = validate_run(tool.inputs, params)
+        errors += await check_tool_inputs(self.state, tool, params, values)
         if errors:
             return fail_many(errors)
         state, cfg = self.state, self.state.config
@@ -113,16 +117,16 @@ class Api:
             id=state.new_task_id(),
             project_key=key,
             project_id=self._project_id(key),
-            model_id=str(state.tool.get("id", "598")),
-            categories=state.categories,
+            model_id=tool.model_id,
+            categories=tool.categories,
             values=values,
             parameters=wire_parameters(values),
             callback_url=str(params.get("callbackUrl") or ""),
             origin=f"{request.url.scheme}://{request.url.netloc}",
             plan=plan,
-            model_owner=str(state.tool.get("cleanslugowner") or TOOL_SLUG[0]),
-            model_project=str(state.tool.get("cleanslugproject") or TOOL_SLUG[1]),
-            model_description=str(state.tool.get("description") or ""),
+            model_owner=str(tool.tool.get("cleanslugowner") or owner),
+            model_project=str(tool.tool.get("cleanslugproject") or project),
+            model_description=str(tool.tool.get("description") or ""),
         )
         state.add(task)
         self.lifecycle.start(task)
@@ -212,9 +216,10 @@ class Api:
             return params
         owner = str(params.get("slugowner") or "").strip().lower()
         project = str(params.get("slugproject") or "").strip().lower()
-        if (owner, project) != TOOL_SLUG:
+        tool = self.state.tools.get((owner, project))
+        if tool is None:
             return fail(1, MSG_NO_TOOL)
-        return JSONResponse(copy.deepcopy(self.state.tool_payload))
+        return JSONResponse(copy.deepcopy(tool.payload))
 
     async def cdn(self, request: Request) -> Response:
         folder, name = request.path_params["folder"], request.path_params["name"]
@@ -295,6 +300,7 @@ class EmulatorApp(Gate):
         self.hub = Hub()
         self.lifecycle = Lifecycle(state, self.hub)
         api, admin = Api(state, self.lifecycle), Admin(state, self.lifecycle)
+        uploads = UploadEndpoints(state.uploads, api.auth, self.config)
         routes = [
             Route("/v1/Run/{owner}/{project}", api.run, methods=["POST"]),
             Route("/v1/Task/Detail", api.detail, methods=["POST"]),
@@ -303,6 +309,8 @@ class EmulatorApp(Gate):
             Route("/v1/Task/List", api.task_list, methods=["POST"]),
             Route("/v1/Tool/Detail", api.tool_detail, methods=["POST"]),
             Route("/cdn/{folder}/{name}", api.cdn, methods=["GET", "HEAD"]),
+            Route("/v1/File/Upload", uploads.upload, methods=["POST"]),
+            Route("/files/{folder}/{name}", uploads.serve, methods=["GET", "HEAD"]),
             WebSocketRoute("/socket/v1", SocketEndpoint(state, self.hub).handle),
             Route("/_emulator/config", admin.config, methods=["GET", "POST"]),
             Route("/_emulator/stats", admin.stats, methods=["GET"]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import random
@@ -20,10 +19,10 @@ from app.emulator.faults import ConnectionRegistry
 from app.emulator.images import render_png
 from app.emulator.stats import Stats
 from app.emulator.tasks import Task
-from app.emulator.validation import Input, read_inputs
+from app.emulator.tool_set import GENERATE, load_tools, output_index, render_again, tool_of
+from app.emulator.uploads import UploadStore
 from app.resources import tool_detail_payload
 
-TOOL_SLUG = ("lykon", "dreamshaper-8")
 PROJECT_ID = "699"
 log = logging.getLogger("app.emulator")
 
@@ -43,11 +42,9 @@ class EmulatorState:
         self.config = config
         self.stats = Stats()
         self.connections = ConnectionRegistry(self.stats)
-        self.tool_payload = tool_detail_payload("dreamshaper-8")
-        self.tool: dict[str, Any] = self.tool_payload["tool"][0]
-        self.inputs: list[Input] = read_inputs(self.tool)
-        self.price = _run_price(self.tool.get("dynamicprice"))
-        self.categories = _compact_json(self.tool.get("categories"))
+        self.tools = load_tools(tool_detail_payload("dreamshaper-8"))
+        uploads_dir = Path(f"{config.state_path}.uploads") if config.state_path else None
+        self.uploads = UploadStore(uploads_dir)
         self.tasks: dict[str, Task] = {}
         self.by_token: dict[str, Task] = {}
         self.files: dict[str, dict[str, StoredFile]] = {}
@@ -174,15 +171,21 @@ class EmulatorState:
             if task
             else None
         )
-        args = persist.render_args(task, name) if task and entry else None
-        if task is None or entry is None or args is None:
+        if task is None or entry is None:
             return None
         ttl = self.config.output_ttl_seconds
         if ttl is not None and time.time() - float(entry.get("addedtime") or 0) > ttl:
             return None
-        loop = asyncio.get_running_loop()
-        data = await loop.run_in_executor(self.executor, render_png, *args)
-        self.store_file(folder, name, data)
+        tool = tool_of(self, task)
+        index = output_index(name)
+        if tool.kind != GENERATE:
+            data = await render_again(self, tool, task, index) if index is not None else None
+        else:
+            args = persist.render_args(task, name)
+            loop = asyncio.get_running_loop()
+            data = await loop.run_in_executor(self.executor, render_png, *args) if args else None
+        if data is not None:
+            self.store_file(folder, name, data)
         return data
 
     def expire_files(self) -> None:
@@ -199,19 +202,3 @@ class EmulatorState:
 
 def _oldest(files: dict[str, StoredFile]) -> float:
     return min((f.created for f in files.values()), default=0.0)
-
-
-def _run_price(raw: Any) -> float:
-    try:
-        entries = json.loads(raw) if isinstance(raw, str) else raw
-        return float(entries[0]["price"])
-    except (TypeError, ValueError, KeyError, IndexError):
-        return 0.00351
-
-
-def _compact_json(raw: Any) -> str:
-    try:
-        value = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return str(raw)
-    return json.dumps(value, separators=(",", ":"))

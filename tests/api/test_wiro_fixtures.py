@@ -243,7 +243,7 @@ TOOLS: dict[str, tuple[str, str, tuple[str, ...], dict[str, Any]]] = {
             "prompt": "hello",
             "outputFormat": "png",
             "width": 1024,
-            "inputImage": None,
+            "inputImage": "",  # no default: empty, like every text-like field
             "magic": '{"x":1}',  # an object default stays JSON
         },
     ),
