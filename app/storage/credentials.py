@@ -56,6 +56,11 @@ class CredentialStore:
             return self._session
         try:
             raw = self.backend.get_password(SERVICE, ENTRY)
+        except keyring.errors.NoKeyringError:
+            # an expected state, not a fault: the welcome dialog says credentials stay
+            # for this session only
+            log.info("no system keychain (%s): nothing stored to read", self.backend_name)
+            return None
         except keyring.errors.KeyringError as exc:
             log.warning("keychain could not be read: %s", type(exc).__name__)
             return None
