@@ -1,0 +1,70 @@
+"""A generation whose images did not all arrive is not a success, and is finished later."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.api.errors import DownloadError
+from app.services.events import Phase
+from tests.services.conftest import start_studio, wait_until
+
+pytestmark = pytest.mark.asyncio
+
+THREE = {"prompt": "a lighthouse at dusk", "samples": 3, "width": 64, "height": 64, "seed": "9"}
+
+
+def fail_one_output(client: Any) -> list[str]:
+    """Every download of one output URL (the first one tried) fails, as a broken CDN file
+    would; the others go through to the emulator. Returns the failed URLs, one per try."""
+    original = client.download
+    failed: list[str] = []
+
+    async def download(url: str, dest: Path, expected_size: int | None = None) -> Any:
+        if not failed or url == failed[0]:
+            failed.append(url)
+            raise DownloadError("the CDN dropped this file (test)")
+        return await original(url, dest, expected_size=expected_size)
+
+    client.download = download
+    return failed
+
+
+async def test_one_image_missing_is_not_success(emulator, tmp_path: Path) -> None:
+    studio, _ = await start_studio(emulator, tmp_path)
+    try:
+        failed = fail_one_output(studio.client)
+        gid = (await studio.submit(THREE)).id
+
+        def settled() -> bool:
+            state = studio.generation(gid)
+            return state.phase is Phase.SUCCEEDED or "could not be downloaded" in (
+                state.error or ""
+            )
+
+        await wait_until(settled, timeout=30, what="the download rounds to end")
+        state = studio.generation(gid)
+        assert state.phase is not Phase.SUCCEEDED
+        assert not state.is_final  # picked up again on the next start
+        assert len(state.images) == 2
+        assert state.error.startswith("1 of 3 images could not be downloaded yet")
+        assert len(set(failed)) == 1 and len(failed) >= 2  # tried again before giving up
+    finally:
+        await studio.aclose()
+
+    again, _ = await start_studio(emulator, tmp_path)  # the CDN works again
+    try:
+        await wait_until(
+            lambda: (
+                again.generation(gid) is not None and again.generation(gid).phase is Phase.SUCCEEDED
+            ),
+            timeout=30,
+            what="the missing image on the next start",
+        )
+        state = again.generation(gid)
+        assert sorted(i.index for i in state.images) == [0, 1, 2]
+        assert state.error is None
+    finally:
+        await again.aclose()
