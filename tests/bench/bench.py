@@ -201,7 +201,8 @@ def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
          f"{tcp}", _verdict("tcp_connections_per_100", tcp)),
         ("  with the CDN (one host in the emulator)",
          f"{_num(lat, 'socket_sequential', 'tcp_connections_per_100')}", ""),
-        ("  100 overlapping tasks: API host / with the CDN", overlapping, ""),
+        (f"  {_dig(lat, 'socket', 'tasks')} overlapping tasks, per 100: API host / with the CDN",
+         overlapping, ""),
     ]  # fmt: skip
     rows = [r for r in rows if "nan" not in r[1] and "n/a" not in r[1]]  # parts not run
     width = max(len(r[0]) for r in rows)
