@@ -8,12 +8,19 @@ from typing import Any
 import pytest
 
 from app.api.errors import DownloadError
-from app.services.events import Phase
+from app.services.events import GenerationState, Phase
+from app.services.studio import Studio
 from tests.services.conftest import start_studio, wait_until
 
 pytestmark = pytest.mark.asyncio
 
 THREE = {"prompt": "a lighthouse at dusk", "samples": 3, "width": 64, "height": 64, "seed": "9"}
+
+
+def current(studio: Studio, gid: int) -> GenerationState:
+    state = studio.generation(gid)
+    assert state is not None
+    return state
 
 
 def fail_one_output(client: Any) -> list[str]:
@@ -39,17 +46,17 @@ async def test_one_image_missing_is_not_success(emulator, tmp_path: Path) -> Non
         gid = (await studio.submit(THREE)).id
 
         def settled() -> bool:
-            state = studio.generation(gid)
+            state = current(studio, gid)
             return state.phase is Phase.SUCCEEDED or "could not be downloaded" in (
                 state.error or ""
             )
 
         await wait_until(settled, timeout=30, what="the download rounds to end")
-        state = studio.generation(gid)
+        state = current(studio, gid)
         assert state.phase is not Phase.SUCCEEDED
         assert not state.is_final  # picked up again on the next start
         assert len(state.images) == 2
-        assert state.error.startswith("1 of 3 images could not be downloaded yet")
+        assert (state.error or "").startswith("1 of 3 images could not be downloaded yet")
         assert len(set(failed)) == 1 and len(failed) >= 2  # tried again before giving up
     finally:
         await studio.aclose()
@@ -57,13 +64,11 @@ async def test_one_image_missing_is_not_success(emulator, tmp_path: Path) -> Non
     again, _ = await start_studio(emulator, tmp_path)  # the CDN works again
     try:
         await wait_until(
-            lambda: (
-                again.generation(gid) is not None and again.generation(gid).phase is Phase.SUCCEEDED
-            ),
+            lambda: getattr(again.generation(gid), "phase", None) is Phase.SUCCEEDED,
             timeout=30,
             what="the missing image on the next start",
         )
-        state = again.generation(gid)
+        state = current(again, gid)
         assert sorted(i.index for i in state.images) == [0, 1, 2]
         assert state.error is None
     finally:

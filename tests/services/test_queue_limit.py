@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services.events import Phase
+from app.services.events import GenerationState, Phase
+from app.services.studio import Studio
 from tests.services.conftest import start_studio, wait_until
 
 pytestmark = pytest.mark.asyncio
@@ -17,6 +18,12 @@ LIMIT = 2
 RETRY = 0.05  # the studio's slot_retry_seconds: how often a waiting queue looks again
 
 
+def phase_of(studio: Studio, state: GenerationState) -> Phase:
+    current = studio.generation(state.id)
+    assert current is not None
+    return current.phase
+
+
 async def test_queue_sends_no_run_beyond_the_known_limit(emulator, tmp_path: Path) -> None:
     emulator.configure(concurrency_limit=LIMIT, step_mode=True)  # tasks hold their slots
     studio, _ = await start_studio(emulator, tmp_path, slot_retry_seconds=RETRY)
@@ -24,10 +31,10 @@ async def test_queue_sends_no_run_beyond_the_known_limit(emulator, tmp_path: Pat
         states = [await studio.submit(SMALL) for _ in range(5)]
 
         def waiting() -> int:
-            return sum(studio.generation(s.id).phase is Phase.WAITING_SLOT for s in states)
+            return sum(phase_of(studio, s) is Phase.WAITING_SLOT for s in states)
 
         def sending() -> int:
-            return sum(studio.generation(s.id).phase is Phase.SUBMITTING for s in states)
+            return sum(phase_of(studio, s) is Phase.SUBMITTING for s in states)
 
         await wait_until(lambda: emulator.stats()["tasks_created"] == LIMIT, what="two tasks")
         # settled: every refused Run answered, none in flight (the last refusal set the limit)
@@ -47,7 +54,7 @@ async def test_queue_sends_no_run_beyond_the_known_limit(emulator, tmp_path: Pat
 
         emulator.configure(step_mode=False)  # slots free up: the rest go, at most two at once
         await wait_until(
-            lambda: all(studio.generation(s.id).phase is Phase.SUCCEEDED for s in states),
+            lambda: all(phase_of(studio, s) is Phase.SUCCEEDED for s in states),
             timeout=30,
             what="every generation",
         )
