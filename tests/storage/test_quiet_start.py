@@ -15,7 +15,9 @@ from app.storage.credentials import CredentialStore
 class BrokenKeyring(KeyringBackend):
     """A keychain that exists but fails to answer (locked, D-Bus error)."""
 
-    priority = 1  # type: ignore[assignment]  # keyring declares priority as a classproperty
+    # below zero: keyring registers every backend class and must never pick this one (nor
+    # count it as a second viable backend and switch the process to its ChainerBackend)
+    priority = -1  # type: ignore[assignment]
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringLocked("locked")
