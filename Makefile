@@ -1,10 +1,15 @@
 # Wiro Studio — `make run` starts the app, `make test` runs the whole suite.
-# Both create .venv on first use and install what they need (see README).
+# Both create .venv on first use and install what they need (see README): `make run` only
+# the app's own dependencies; `make test` adds the test tools and PyInstaller (the suite
+# builds and checks the bundle); `make package` adds PyInstaller.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# One stamp per set of extras; each is rebuilt when pyproject.toml changes.
+STAMP_RUN     := $(VENV)/.installed-run
+STAMP         := $(VENV)/.installed
+STAMP_PACKAGE := $(VENV)/.installed-packaging
 
 # Debian packages the headless suite needs: Qt's runtime libraries, Xvfb for real-window
 # screenshots, and a private D-Bus + gnome-keyring for the one real keychain test.
@@ -22,14 +27,23 @@ $(BIN)/python:
 	  $(MAKE) --no-print-directory APT_EXTRA=python3-venv sysdeps-apt && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
 
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+# The development environment: the suite, the linters and the bundle test.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,packaging]'
-	@touch $(STAMP)
+	@touch $@ $(STAMP_RUN) $(STAMP_PACKAGE)
 
-run: $(STAMP) sysdeps-runtime
+$(STAMP_PACKAGE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[packaging]'
+	@touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN) sysdeps-runtime
 	$(BIN)/wiro-studio $(ARGS)
 
-demo: $(STAMP) sysdeps-runtime
+demo: $(STAMP_RUN) sysdeps-runtime
 	$(BIN)/wiro-studio --demo
 
 test: $(STAMP) sysdeps
@@ -65,13 +79,13 @@ clean:
 # The PyInstaller one-folder bundle dist/wiro-studio/ (packaging/BUILDING.md): builds it, then
 # validates the desktop files and runs the bundle's offscreen smoke test. sysdeps: the bundle
 # copies the build host's X/xcb libraries, and the checks need desktop-file-utils + appstream.
-package: $(STAMP) sysdeps
+package: $(STAMP_PACKAGE) sysdeps
 	PYTHON=$(BIN)/python packaging/build.sh --check
 
 # The soak test (tests/bench/soak.py): the app's core, without widgets, runs 100 generations
 # against the emulator with faults on (5xx, dropped connections, truncated downloads, socket
 # drops, a concurrency limit of 3); capped at 600 s; the last line printed is `SOAK {...}`.
-soak: $(STAMP)
+soak: $(STAMP_RUN)
 	$(BIN)/python -m tests.bench.soak $(SOAK_ARGS)
 
 # Every Hypothesis test with the long profile (tests/conftest.py: HYPOTHESIS_PROFILE=long),
@@ -84,5 +98,5 @@ fuzz: $(STAMP) sysdeps
 # GUI stalls under a burst, start time, peak RSS over a 10,000-image gallery, wire counts, all
 # against the emulator on loopback. A table, then `BENCH {...}`; details in bench-results.json.
 # Measurements, not pass/fail tests; BENCH_ARGS=--quick for a smoke-sized run.
-bench: $(STAMP) sysdeps
+bench: $(STAMP_RUN) sysdeps
 	tests/headless.sh $(BIN)/python -m tests.bench.bench $(BENCH_ARGS)

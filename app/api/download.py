@@ -16,9 +16,12 @@ import httpx
 
 from app.api.errors import (
     DownloadError,
+    ExpiredLinkError,
     NetworkError,
     RefusedImageError,
     ServerError,
+    StorageFullError,
+    StorageWriteError,
     UnsafeUrlError,
     WiroError,
 )
@@ -34,24 +37,6 @@ from app.api.retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 MAX_REDIRECTS = 3
 _WRITE_CHUNK = 1024 * 1024
-
-
-class ExpiredLinkError(DownloadError):
-    """The CDN no longer serves the output (403/404/410): its signed link has expired."""
-
-    default_message = "The image links expired."
-
-
-class StorageFullError(DownloadError):
-    """The library's disk is full or over quota: trying again now cannot help."""
-
-    default_message = "Disk full."
-
-
-class StorageWriteError(DownloadError):
-    """The library folder cannot be written (permissions, read-only file system)."""
-
-    default_message = "The library folder cannot be written."
 
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}

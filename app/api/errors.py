@@ -153,6 +153,24 @@ class DownloadError(WiroError):
     default_message = "The image could not be downloaded."
 
 
+class ExpiredLinkError(DownloadError):
+    """The CDN no longer serves the output (403/404/410): its signed link has expired."""
+
+    default_message = "The image links expired."
+
+
+class StorageFullError(DownloadError):
+    """The library's disk is full or over quota: trying again now cannot help."""
+
+    default_message = "Disk full."
+
+
+class StorageWriteError(DownloadError):
+    """The library folder cannot be written (permissions, read-only file system)."""
+
+    default_message = "The library folder cannot be written."
+
+
 class UnsafeUrlError(DownloadError):
     """An output URL was refused: not https, a file: URL, or a redirect to another host."""
 

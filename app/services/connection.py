@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from app.api.client import ApiConfig, WiroClient
 from app.api.errors import WiroError
-from app.api.watcher import TaskWatcher
 from app.core.credentials import Credentials
 from app.core.schema import SchemaError, ToolSchema, parse_tool
 from app.resources import tool_detail_payload
@@ -18,6 +16,9 @@ from app.services.spawn import Spawner
 from app.services.studio import Studio
 from app.storage.paths import AppPaths
 from app.storage.profile import open_history
+
+if TYPE_CHECKING:
+    from app.api.client import ApiConfig, WiroClient
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class ConnectionSpec:
     demo: bool = False
 
     def api_config(self) -> ApiConfig:
+        from app.api.client import ApiConfig  # httpx loads when a connection opens
+
         insecure: frozenset[str] = frozenset()
         parts = urlsplit(self.base_url)
         if self.demo or parts.hostname in LOOPBACK_HOSTS:
@@ -52,6 +55,8 @@ def bundled_schema() -> ToolSchema:
 async def verify_credentials(spec: ConnectionSpec) -> None:
     """One cheap authenticated call; AuthError when refused, CredentialCheckError when the
     answer is not one it recognises as "valid" (nothing is stored in either case)."""
+    from app.api.client import WiroClient
+
     async with WiroClient(spec.api_config(), spec.credentials) as client:
         await client.probe()
 
@@ -77,6 +82,9 @@ async def open_studio(
 
     ``watcher_options`` go to the TaskWatcher (poll intervals, ``connect``: tests, benchmarks).
     """
+    from app.api.client import WiroClient
+    from app.api.watcher import TaskWatcher
+
     client = WiroClient(spec.api_config(), spec.credentials)
     try:
         schema = await load_schema(client)

@@ -8,7 +8,6 @@ of display/session names, so the text is safe to paste into a public issue.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import platform
@@ -47,6 +46,8 @@ _ENVIRONMENT = (
 
 
 def _version(distribution: str) -> str | None:
+    import importlib.metadata  # ~50 ms: only when a report is made, not at start
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:

@@ -8,14 +8,15 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.api.client import WiroClient
-from app.api.download import ExpiredLinkError, StorageFullError, StorageWriteError
 from app.api.errors import (
     DownloadError,
+    ExpiredLinkError,
     NotFoundError,
     RefusedImageError,
+    StorageFullError,
+    StorageWriteError,
     UnsafeUrlError,
     WiroError,
 )
@@ -28,13 +29,16 @@ from app.api.events import (
     StatusChanged,
 )
 from app.api.models import Output
-from app.api.watcher import TaskWatcher
 from app.core.status import TaskStatus
 from app.services.events import ImageRecord, Phase
 from app.services.ledger import Ledger
 from app.services.outputs import output_indices, output_to_json
 from app.services.state import image_record, seed_for
 from app.storage.library import ImageCheckError, extension_for, inspect_image, library_path
+
+if TYPE_CHECKING:  # handed in: httpx loads when a connection opens
+    from app.api.client import WiroClient
+    from app.api.watcher import TaskWatcher
 
 log = logging.getLogger(__name__)
 

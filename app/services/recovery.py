@@ -6,15 +6,17 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.api.client import WiroClient
 from app.api.errors import WiroError
 from app.api.models import Task
 from app.core.schema import ToolSchema
 from app.services.events import Phase
 from app.services.ledger import Ledger
 from app.storage.history import GenerationRow
+
+if TYPE_CHECKING:  # handed in: httpx loads when a connection opens
+    from app.api.client import WiroClient
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from app.api.client import WiroClient
 from app.api.errors import NotFoundError, NotStoppableError, WiroError
 from app.core.status import StopAction, is_terminal, stop_action
 from app.services.events import GenerationChanged, ServiceEvent
 from app.services.ledger import Ledger
 from app.services.spawn import Spawner
+
+if TYPE_CHECKING:  # handed in: httpx loads when a connection opens
+    from app.api.client import WiroClient
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.api.client import WiroClient
 from app.api.errors import (
     BadResponseError,
     ConcurrencyLimitError,
@@ -20,7 +19,6 @@ from app.api.errors import (
     ServerError,
     WiroError,
 )
-from app.api.watcher import TaskWatcher
 from app.core.exportformat import ExportFormat
 from app.core.params import validate
 from app.core.schema import ToolSchema
@@ -35,6 +33,10 @@ from app.services.spawn import Spawner
 from app.services.state import generation_state
 from app.services.stopping import Stopper
 from app.storage.history import HistoryStore
+
+if TYPE_CHECKING:  # handed in by open_studio: httpx loads when a connection opens
+    from app.api.client import WiroClient
+    from app.api.watcher import TaskWatcher
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from app.core.credentials import Credentials
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ class CredentialStore:
 
     @property
     def backend(self) -> KeyringBackend:
+        import keyring  # loaded and probed on first use, off the GUI thread
+
         return self._backend if self._backend is not None else keyring.get_keyring()
 
     @property
@@ -54,8 +56,15 @@ class CredentialStore:
     def load(self) -> Credentials | None:
         if self._session is not None:
             return self._session
+        import keyring.errors
+
         try:
             raw = self.backend.get_password(SERVICE, ENTRY)
+        except keyring.errors.NoKeyringError:
+            # an expected state, not a fault: the welcome dialog says credentials stay
+            # for this session only
+            log.info("no system keychain (%s): nothing stored to read", self.backend_name)
+            return None
         except keyring.errors.KeyringError as exc:
             log.warning("keychain could not be read: %s", type(exc).__name__)
             return None
@@ -68,6 +77,8 @@ class CredentialStore:
             return
         if not self.keychain_available():
             raise KeychainUnavailable("no system keychain is available")
+        import keyring.errors
+
         payload = json.dumps({"key": credentials.api_key, "secret": credentials.api_secret})
         try:
             self.backend.set_password(SERVICE, ENTRY, payload)
@@ -79,6 +90,8 @@ class CredentialStore:
 
     def clear(self) -> None:
         self._session = None
+        import keyring.errors
+
         try:
             self.backend.delete_password(SERVICE, ENTRY)
         except keyring.errors.PasswordDeleteError:

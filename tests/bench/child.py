@@ -4,14 +4,18 @@
 default) and reports when its first paint is done and the event loop is idle again.
 
 ``python -m tests.bench.child app --data-dir D [--images N] [--scroll]`` runs the real app
-(``app.main.main(["--demo", "--data-dir", D])``) and reports when it is interactive: the
+(``app.main.main(["--demo", "--data-dir", D])``) and reports four moments: the main window's
+first paint (``window_painted``); ``interactive``, the form shown with Generate enabled;
+``thumbs_painted`` (with a library), every image tile of the gallery's first screen painted
+with its decoded thumbnail (the ``gallery_delegate.PAINT_PROBE`` hook); and ``ready``: the
 demo start has finished (studio bound, form built), the gallery holds its first page (or the
 library query came back empty), the gallery has painted that, and the event loop is idle
 again. With ``--scroll`` it then waits for every page of the library, scrolls the gallery
 from top to bottom one viewport height per step (each step painted, at least 16 ms apart,
 like a fast flick), waits for the thumbnail loader to drain, and reports the peak RSS.
 
-The only hooks are wrappers around ``AppController.run`` and ``start_demo``, installed here:
+The only hooks are wrappers around ``AppController.run`` and ``start_demo`` and the paint
+probe, installed here:
 the app's own start path is measured unchanged. The last stdout line is ``RESULT {json}``
 with ``time.perf_counter()`` stamps; the parent subtracts its own stamp taken just before
 spawning (perf_counter is CLOCK_MONOTONIC on Linux, shared by processes).
@@ -72,8 +76,41 @@ def bare() -> int:
     return 0
 
 
+FIRST_SCREEN_ROWS = 400  # rows scanned for the tiles of the first screen (top of the gallery)
+
+
+def _interactive(window) -> bool:  # type: ignore[no-untyped-def]
+    """The form is on screen and Generate can be pressed."""
+    panel = window.generate_panel
+    return (
+        window.isVisible()
+        and window.form is not None
+        and window.form.isVisible()
+        and panel is not None
+        and panel.isEnabled()
+        and panel.button.isEnabled()
+    )
+
+
+def _first_screen_ids(window) -> set[int]:  # type: ignore[no-untyped-def]
+    """Ids of the image tiles visible in the gallery's viewport right now."""
+    view, model = window.gallery.view, window.gallery.model
+    area = view.viewport().rect()
+    ids: set[int] = set()
+    for row in range(min(model.rowCount(), FIRST_SCREEN_ROWS)):
+        index = model.index(row, 0)
+        rect = view.visualRect(index)
+        if rect.top() > area.bottom():
+            break
+        record = model.record_at(row)
+        if record is not None and rect.intersects(area):
+            ids.add(record.id)
+    return ids
+
+
 class _Probe:
-    """Polls the running app (2 ms timer) for readiness, then times the next gallery paint."""
+    """Polls the running app (2 ms timer) for first paint, interactivity, the first screen
+    of thumbnails and readiness (then times the next gallery paint)."""
 
     def __init__(self, controller, expect_images: int, scroll: bool) -> None:  # type: ignore[no-untyped-def]
         from PySide6.QtCore import QEvent, QObject, QTimer
@@ -94,6 +131,13 @@ class _Probe:
                 return False
 
         self._filter = Paints()
+        self._tiles: set[int] = set()  # image ids painted with pixels (PAINT_PROBE)
+        self._tiles_checked = -1
+        self._finishing = False
+        if expect_images:
+            from app.ui import gallery_delegate
+
+            gallery_delegate.PAINT_PROBE = self._tiles.add
         self._timer = QTimer()
         self._timer.setInterval(2)
         self._timer.timeout.connect(self._poll)
@@ -112,6 +156,11 @@ class _Probe:
             window.installEventFilter(self._filter)
             window.gallery.view.viewport().installEventFilter(self._filter)
             self._hooked = True
+        if "interactive" not in self.stamps and _interactive(window):
+            self.stamps["interactive"] = time.perf_counter()
+        if self.expect_images and "thumbs_painted" not in self.stamps:
+            self._check_first_screen(window)
+        self._maybe_finish()
         if self._armed or not self.started or window.form is None:
             return
         flow = getattr(window, "library_flow", None)
@@ -120,16 +169,49 @@ class _Probe:
                 return
         elif flow is not None and flow.loading:
             return
-        self._timer.stop()
         self._armed = True
         self.stamps["bound"] = time.perf_counter()
         window.gallery.view.viewport().update()
+
+    def _check_first_screen(self, window) -> None:  # type: ignore[no-untyped-def]
+        if len(self._tiles) == self._tiles_checked:
+            return  # nothing new painted since the last look
+        self._tiles_checked = len(self._tiles)
+        visible = _first_screen_ids(window)
+        if visible and visible <= self._tiles:
+            self.stamps["thumbs_painted"] = time.perf_counter()
+            self.info["first_screen_tiles"] = len(visible)
+
+    def _done_measuring(self) -> bool:
+        wanted = ["ready", "interactive"] + (["thumbs_painted"] if self.expect_images else [])
+        if all(k in self.stamps for k in wanted):
+            return True
+        late = "ready" in self.stamps and time.perf_counter() - self.stamps["ready"] > 30
+        if late:  # reported without the missing stamps; the parent says which
+            self.info["missing_after_30s"] = [k for k in wanted if k not in self.stamps]
+        return late
+
+    def _maybe_finish(self) -> None:
+        if self._finishing or not self._done_measuring():
+            return
+        self._finishing = True
+        self._timer.stop()
+        if self.expect_images and not self.scroll:
+            from app.ui import gallery_delegate
+
+            gallery_delegate.PAINT_PROBE = None
+        if self.scroll:
+            self.controller.spawn(self._scroll_then_quit(), name="bench-scroll")
+        else:
+            self._quit()
 
     def _on_paint(self, obj) -> None:  # type: ignore[no-untyped-def]
         from PySide6.QtCore import QTimer
 
         if obj is self._window() and "window_painted" not in self.stamps:
             self.stamps["window_painted"] = time.perf_counter()
+            if os.environ.get("WIRO_BENCH_MARK_PAINT"):  # splits a -X importtime log
+                sys.stderr.write("bench-child: first paint\n")
             return
         self._paints += 1
         if self._armed and "gallery_painted" not in self.stamps:
@@ -144,10 +226,7 @@ class _Probe:
         self.info["window_size"] = [window.width(), window.height()]
         self.info["gallery_viewport"] = [viewport.width(), viewport.height()]
         self.info["rss_at_ready_mb"] = _rss_now_mb()
-        if self.scroll:
-            self.controller.spawn(self._scroll_then_quit(), name="bench-scroll")
-        else:
-            self._quit()
+        self._maybe_finish()  # or later, from the poll, when the thumbnails are still coming
 
     def _quit(self) -> None:
         _emit({**self.stamps, **self.info})

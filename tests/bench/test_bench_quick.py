@@ -16,10 +16,17 @@ from tests.bench.spawn import REPO
 KEYS = {
     "latency_ms": {"socket", "polling", "baseline_3s", "overhead_median"},
     "stall_ms": {"max", "p99"},
-    "start": {"bare_s", "empty_ratio", "library10k_ratio"},
+    "start": {
+        "bare_s",
+        "first_paint_ratio",
+        "interactive_empty_ratio",
+        "interactive_10k_ratio",
+        "thumbs_10k_s",
+    },
     "rss_mb": None,
     "detail_calls_per_task": None,
     "tcp_connections_per_100": None,
+    "tcp_connections_over": None,
 }
 
 

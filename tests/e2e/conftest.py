@@ -22,14 +22,18 @@ def qloop(qapp):
     """A qasync loop per test (pattern B of the platform notes): tests run coroutines on it."""
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.wait(pending, timeout=5))
-    loop.close()  # also joins qasync's executor threads, which must not outlive the app
-    asyncio.set_event_loop(None)
+    try:
+        yield loop
+    finally:
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=5))
+        finally:
+            loop.close()  # also joins qasync's executor threads, which must not outlive the app
+            asyncio.set_event_loop(None)
 
 
 class AppHarness:
@@ -72,10 +76,37 @@ class AppHarness:
         assert self.run_task is not None
         return await asyncio.wait_for(self.run_task, 15)
 
+    async def stop_if_running(self) -> None:
+        """After a failed test: shut the app (window, studio, demo server) down anyway."""
+        if self.run_task is not None and not self.run_task.done():
+            await asyncio.wait_for(self.controller.shutdown(), 20)
+            await asyncio.wait([self.run_task], timeout=15)  # its failure is the test's to report
+        server, self.controller.demo_server = self.controller.demo_server, None
+        if server is not None:  # started, but the app never ran (or died before shutdown)
+            await asyncio.get_running_loop().run_in_executor(None, server.stop)
+
 
 @pytest.fixture
-def harness_factory(qapp, tmp_path: Path):
-    def make(demo: bool = True) -> AppHarness:
-        return AppHarness(qapp, tmp_path / "app", MemoryKeyring(), demo=demo)
+def harness_factory(qapp, qloop, tmp_path: Path):
+    """Makes harnesses; whatever a test leaves running is stopped, so a failure can't cascade."""
+    made: list[AppHarness] = []
 
-    return make
+    def make(demo: bool = True) -> AppHarness:
+        harness = AppHarness(qapp, tmp_path / "app", MemoryKeyring(), demo=demo)
+        made.append(harness)
+        return harness
+
+    try:
+        yield make
+    finally:
+        errors: list[BaseException] = []
+        for harness in made:
+            try:
+                qloop.run_until_complete(harness.stop_if_running())
+            except BaseException as exc:  # stop the others, then report the first
+                errors.append(exc)
+        for widget in qapp.topLevelWidgets():  # e.g. an error dialog a failed test left open
+            if widget.isVisible():
+                widget.close()
+        if errors:
+            raise errors[0]

@@ -16,14 +16,18 @@ def qloop(qapp):
 
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.wait(pending, timeout=5))
-    loop.close()
-    asyncio.set_event_loop(None)
+    try:
+        yield loop
+    finally:
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=5))
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
 
 
 @pytest.fixture
@@ -31,10 +35,14 @@ def restore_logging():
     """setup_logging() and install_excepthook() change process state: undo both afterwards."""
     root = logging.getLogger()
     handlers, level, hook = list(root.handlers), root.level, sys.excepthook
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
-    sys.excepthook = hook
+    try:
+        yield
+    finally:
+        try:
+            for handler in list(root.handlers):
+                if handler not in handlers:
+                    root.removeHandler(handler)
+                    handler.close()
+        finally:
+            root.setLevel(level)
+            sys.excepthook = hook
