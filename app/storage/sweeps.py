@@ -1,0 +1,271 @@
+"""Sweeps in the history database: the sweep, its cells ↔ generations, and linked generations.
+
+A sweep's rows live beside the generations in the same SQLite file; this module shares
+:class:`HistoryStore`'s connection and lock so that every write stays serialised and a
+generation is created together with its link in one statement (crash-safe: a cell either
+has its generation on disk or was never submitted).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.storage.history import HistoryStore
+from app.storage.history_queries import fts_query, search_words
+
+RUNNING = "running"
+DONE = "done"
+STOPPED = "stopped"
+ENOUGH = "enough"
+HELD_PREFIX = "held: "
+
+
+@dataclass(frozen=True)
+class GenerationLink:
+    """What ties a new generation to a sweep cell and/or to the image it was made from."""
+
+    sweep_id: int | None = None
+    cell_index: int | None = None
+    parent_image_id: int | None = None
+    operation: dict[str, Any] | None = None  # {"kind": "promote"|"upscale"|"reimagine", ...}
+
+
+@dataclass(frozen=True)
+class CellGeneration:
+    """One cell's generation as the sweep needs it (its full row lives in ``generations``)."""
+
+    cell_index: int
+    generation_id: int
+    phase: str
+    cost: float | None
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """A sweeps row as Python values; ``definition`` is :meth:`SweepPlan.definition`."""
+
+    id: int
+    tool: str
+    definition: dict[str, Any]
+    title: str
+    created_at: float
+    state: str
+    caps: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def held(self) -> bool:
+        return self.state.startswith(HELD_PREFIX)
+
+    @property
+    def tasks(self) -> int:
+        return int(self.definition.get("tasks") or 0)
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """A sweep with its cells' generations, by cell index."""
+
+    sweep: SweepRow
+    cells: dict[int, CellGeneration]
+
+
+def held_state(message: str) -> str:
+    return HELD_PREFIX + message
+
+
+class SweepStore:
+    """Reads and writes sweeps; every method blocks on disk (run it on the database thread)."""
+
+    def __init__(self, history: HistoryStore) -> None:
+        self.history = history
+
+    def _execute(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
+        return self.history._db.execute(sql, args)  # one connection, serialised by its lock
+
+    # -- sweeps ---------------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        tool: str,
+        definition: dict[str, Any],
+        title: str,
+        created_at: float,
+        caps: dict[str, Any] | None = None,
+        state: str = RUNNING,
+    ) -> int:
+        with self.history._lock:
+            cur = self._execute(
+                "INSERT INTO sweeps (tool, definition, title, created_at, state, caps)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (tool, _dumps(definition), title, created_at, state, _dumps(caps or {})),
+            )
+            return int(cur.lastrowid)  # type: ignore[arg-type]  # set after an INSERT
+
+    def sweep(self, sweep_id: int) -> SweepRow | None:
+        with self.history._lock:
+            row = self._execute("SELECT * FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+        return _sweep(row) if row else None
+
+    def set_state(self, sweep_id: int, state: str) -> None:
+        with self.history._lock:
+            self._execute("UPDATE sweeps SET state = ? WHERE id = ?", (state, sweep_id))
+
+    def set_caps(self, sweep_id: int, caps: dict[str, Any]) -> None:
+        with self.history._lock:
+            self._execute("UPDATE sweeps SET caps = ? WHERE id = ?", (_dumps(caps), sweep_id))
+
+    def list_sweeps(self, limit: int = 200, offset: int = 0) -> list[SweepRow]:
+        """Newest first."""
+        with self.history._lock:
+            rows = self._execute(
+                "SELECT * FROM sweeps ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+        return [_sweep(r) for r in rows]
+
+    def in_states(self, *states: str) -> list[SweepRow]:
+        marks = ",".join("?" for _ in states)
+        with self.history._lock:
+            rows = self._execute(
+                f"SELECT * FROM sweeps WHERE state IN ({marks}) ORDER BY id", states
+            ).fetchall()
+        return [_sweep(r) for r in rows]
+
+    def search(self, text: str, limit: int = 200) -> list[SweepRow]:
+        """Sweeps whose title, base prompt or any cell's prompt has every word of ``text``."""
+        words = search_words(text)
+        if not words:
+            return self.list_sweeps(limit)
+        clauses: list[str] = []
+        args: list[Any] = []
+        for word in words:
+            like = f"%{_escape_like(word)}%"
+            clauses.append(
+                "(title LIKE ? ESCAPE '\\' OR (json_valid(definition) AND "
+                "json_extract(definition, '$.base.prompt') LIKE ? ESCAPE '\\'))"
+            )
+            args += [like, like]
+        sql = "SELECT * FROM sweeps WHERE (" + " AND ".join(clauses) + ")"
+        match = fts_query(text)
+        if match is not None:
+            sql += (
+                " OR id IN (SELECT g.sweep_id FROM generations g JOIN generations_fts f"
+                " ON f.rowid = g.id WHERE g.sweep_id IS NOT NULL AND generations_fts MATCH ?)"
+            )
+            args.append(match)
+        with self.history._lock:
+            rows = self._execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
+        return [_sweep(r) for r in rows]
+
+    # -- cells ----------------------------------------------------------------------------
+
+    def cells(self, sweep_id: int) -> dict[int, CellGeneration]:
+        """Each submitted cell's generation (the first, should a cell have two)."""
+        with self.history._lock:
+            rows = self._execute(
+                "SELECT id, cell_index, phase, cost, status FROM generations"
+                " WHERE sweep_id = ? ORDER BY cell_index, id",
+                (sweep_id,),
+            ).fetchall()
+        out: dict[int, CellGeneration] = {}
+        for r in rows:
+            if r["cell_index"] is not None and r["cell_index"] not in out:
+                out[r["cell_index"]] = CellGeneration(
+                    r["cell_index"], r["id"], r["phase"], r["cost"], r["status"]
+                )
+        return out
+
+    def load(self, sweep_id: int) -> SweepRecord | None:
+        row = self.sweep(sweep_id)
+        return None if row is None else SweepRecord(row, self.cells(sweep_id))
+
+    def create_generation(
+        self,
+        *,
+        tool: str,
+        params: dict[str, Any],
+        expected_images: int,
+        created_at: float,
+        link: GenerationLink,
+        phase: str = "pending",
+    ) -> int:
+        """:meth:`HistoryStore.create_generation` with its link written in the same row."""
+        with self.history._lock:
+            cur = self._execute(
+                "INSERT INTO generations (tool, params, phase, created_at, expected_images,"
+                " sweep_id, cell_index, parent_image_id, operation)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    tool,
+                    _dumps(params),
+                    phase,
+                    created_at,
+                    expected_images,
+                    link.sweep_id,
+                    link.cell_index,
+                    link.parent_image_id,
+                    None if link.operation is None else _dumps(link.operation),
+                ),
+            )
+            return int(cur.lastrowid)  # type: ignore[arg-type]  # set after an INSERT
+
+    def link(self, generation_id: int) -> GenerationLink | None:
+        """The sweep cell and parent of a generation, or None when it has neither."""
+        with self.history._lock:
+            row = self._execute(
+                "SELECT sweep_id, cell_index, parent_image_id, operation FROM generations"
+                " WHERE id = ?",
+                (generation_id,),
+            ).fetchone()
+        if row is None or all(row[k] is None for k in row.keys()):  # noqa: SIM118  # sqlite3.Row
+            return None
+        operation = _loads(row["operation"], None)
+        return GenerationLink(
+            row["sweep_id"],
+            row["cell_index"],
+            row["parent_image_id"],
+            operation if isinstance(operation, dict) else None,
+        )
+
+    def children(self, image_id: int) -> list[int]:
+        """Generations made from this image (promotions and other operations), oldest first."""
+        with self.history._lock:
+            rows = self._execute(
+                "SELECT id FROM generations WHERE parent_image_id = ? ORDER BY id", (image_id,)
+            ).fetchall()
+        return [int(r["id"]) for r in rows]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _loads(text: str | None, fallback: Any) -> Any:
+    if not text:
+        return fallback
+    try:
+        return json.loads(text)
+    except ValueError:
+        return fallback
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _sweep(row: sqlite3.Row) -> SweepRow:
+    definition = _loads(row["definition"], {})
+    caps = _loads(row["caps"], {})
+    return SweepRow(
+        id=row["id"],
+        tool=row["tool"],
+        definition=definition if isinstance(definition, dict) else {},
+        title=row["title"],
+        created_at=row["created_at"],
+        state=row["state"],
+        caps=caps if isinstance(caps, dict) else {},
+    )
