@@ -74,7 +74,8 @@ class SweepRecord:
 
 
 def held_state(message: str) -> str:
-    return HELD_PREFIX + message
+    """The state of a sweep held for ``message`` (a cap check's "Held: …" sentence)."""
+    return HELD_PREFIX + message.removeprefix("Held: ")
 
 
 class SweepStore:
