@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.estimate import PastRun, check_submission, day_start, estimate_cost
+from app.core.estimate import (
+    CostEstimate,
+    PastRun,
+    TimeEstimate,
+    check_submission,
+    day_start,
+    estimate_cost,
+    estimate_time,
+)
 from app.core.status import StopAction, stop_action
 from app.core.sweep import Cell, SweepPlan
 from app.services.events import (
@@ -36,7 +44,9 @@ from app.storage.sweeps import (
     GenerationLink,
     SweepRow,
     SweepStore,
+    cell_json,
     held_state,
+    past_runs,
 )
 
 log = logging.getLogger(__name__)
@@ -128,6 +138,23 @@ class SweepRunner:
         """Sweeps in history whose title or prompts match ``text`` (all of them when empty)."""
         return await self._db(self.store.search, text, limit)
 
+    # -- estimates ------------------------------------------------------------------------
+
+    async def past_runs(self, limit: int = PAST_RUNS) -> list[PastRun]:
+        """The latest ended generations, as the estimates need them."""
+        return await self._db(past_runs, self.studio.ledger.history, limit)
+
+    async def estimate(
+        self, plan: SweepPlan, *, concurrency: int | None = None
+    ) -> tuple[CostEstimate, TimeEstimate]:
+        """The planner's live figures: cost and wall time of the plan's cells, with bases."""
+        past = await self.past_runs()
+        tasks = [c.params for c in plan.cells]
+        cost = estimate_cost(
+            tasks, tool=plan.tool, dynamic_price=self.studio.schema.dynamic_price, past=past
+        )
+        return cost, estimate_time(tasks, tool=plan.tool, past=past, concurrency=concurrency)
+
     # -- running --------------------------------------------------------------------------
 
     async def run(
@@ -136,7 +163,7 @@ class SweepRunner:
         """Stores the sweep and starts handing its cells to the Studio in grid order."""
         if not plan.ok:
             raise InvalidParameters({"sweep": "; ".join(plan.errors) or "the sweep is empty"})
-        definition = plan.definition() | {"cells": [_cell_json(c) for c in plan.cells]}
+        definition = plan.definition() | {"cells": [cell_json(c) for c in plan.cells]}
         caps = {"sweep_usd": sweep_cap}
         sweep_id = await self._db(
             self.store.create,
@@ -157,23 +184,26 @@ class SweepRunner:
         on Wiro, Kill once running, and cells still waiting locally are dropped unsent."""
         live = await self._ensure(sweep_id)
         await self._end(live, STOPPED)
-        for gid in list(live.submitted.values()):
-            await self.studio.stop(gid)
+        states = [s for s in self._states(live) if not s.is_final]
+        # Local ones first, all at once: a slot freed by a Kill must not send one of them.
+        await self._stop_all(s for s in states if s.phase in LOCAL_QUEUE)
+        await self._stop_all(s for s in states if s.phase not in LOCAL_QUEUE)
 
     async def enough(self, sweep_id: int) -> None:
         """Enough: cells not yet started are dropped (Cancel if queued on Wiro); running
         cells finish."""
         live = await self._ensure(sweep_id)
         await self._end(live, ENOUGH)
-        for gid in list(live.submitted.values()):
-            state = self.studio.generation(gid)
-            if state is None or state.is_final:
-                continue
-            queued_on_wiro = state.phase is Phase.RUNNING and (
-                stop_action(state.status) is StopAction.CANCEL
-            )
-            if state.phase in LOCAL_QUEUE or queued_on_wiro:
-                await self.studio.stop(gid)
+        states = [s for s in self._states(live) if not s.is_final]
+        await self._stop_all(s for s in states if s.phase in LOCAL_QUEUE)
+        await self._stop_all(
+            s
+            for s in states
+            if s.phase is Phase.RUNNING and stop_action(s.status) is StopAction.CANCEL
+        )
+
+    async def _stop_all(self, states: Iterable[GenerationState]) -> None:
+        await asyncio.gather(*(self.studio.stop(s.id) for s in states))
 
     async def raise_cap(self, sweep_id: int, sweep_cap: float | None) -> SweepState:
         """Sets the sweep's cap (None: no cap) and continues it if it was held."""
@@ -253,6 +283,9 @@ class SweepRunner:
         if live is None:
             return
         live.wake.set()
+        if live.state in (STOPPED, ENOUGH) and event.generation.phase in LOCAL_QUEUE:
+            # A cell whose Run was refused (limit reached) while the sweep was stopping.
+            self.studio.spawner.spawn(self.studio.stop(event.generation.id), name="sweep-drop")
         if live.state != RUNNING:
             self._publish(live)
         if live.state != RUNNING or live.pump is None or live.pump.done():
@@ -278,26 +311,13 @@ class SweepRunner:
         return self._live[sweep_id]
 
     async def _attach(self, row: SweepRow) -> _Live:
-        cells = tuple(_cell_from_json(c) for c in row.definition.get("cells") or ())
+        cells = row.cells
         links = await self._db(self.store.cells, row.id)
-        past = await self._db(self.studio.ledger.history.recent_generations, PAST_RUNS)
-        runs = [
-            PastRun.from_params(
-                g.tool,
-                g.params,
-                images=g.expected_images,
-                cost=g.cost,
-                seconds=g.elapsed_seconds,
-                succeeded=g.phase == Phase.SUCCEEDED.value,
-            )
-            for g in past
-            if g.phase in (Phase.SUCCEEDED.value, Phase.FAILED.value)
-        ]
         estimate = estimate_cost(
             [c.params for c in cells],
             tool=row.tool,
             dynamic_price=self.studio.schema.dynamic_price,
-            past=runs,
+            past=await self.past_runs(),
         )
         cap = row.caps.get("sweep_usd")
         live = _Live(
@@ -377,25 +397,3 @@ def _title(plan: SweepPlan) -> str:
     axes = " × ".join(a.title for a in plan.axes)
     prompt = str(plan.base.get("prompt") or "").strip()
     return f"{axes}: {prompt[:60]}" if prompt else axes
-
-
-def _cell_json(cell: Cell) -> dict[str, Any]:
-    return {
-        "index": cell.index,
-        "x": cell.x,
-        "y": cell.y,
-        "z": cell.z,
-        "params": cell.params,
-        "labels": list(cell.labels),
-    }
-
-
-def _cell_from_json(data: dict[str, Any]) -> Cell:
-    return Cell(
-        int(data["index"]),
-        int(data.get("x") or 0),
-        int(data.get("y") or 0),
-        int(data.get("z") or 0),
-        dict(data.get("params") or {}),
-        tuple(str(label) for label in data.get("labels") or ()),
-    )

@@ -13,6 +13,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.estimate import PastRun
+from app.core.sweep_model import Cell
 from app.storage.history import HistoryStore
 from app.storage.history_queries import fts_query, search_words
 
@@ -63,6 +65,11 @@ class SweepRow:
     @property
     def tasks(self) -> int:
         return int(self.definition.get("tasks") or 0)
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """The cells as they were planned (stored, so wildcard files may change later)."""
+        return tuple(_cell(c) for c in self.definition.get("cells") or () if isinstance(c, dict))
 
 
 @dataclass(frozen=True)
@@ -239,6 +246,52 @@ class SweepStore:
                 "SELECT id FROM generations WHERE parent_image_id = ? ORDER BY id", (image_id,)
             ).fetchall()
         return [int(r["id"]) for r in rows]
+
+
+def cell_json(cell: Cell) -> dict[str, Any]:
+    """A cell for the stored definition's ``cells`` list."""
+    return {
+        "index": cell.index,
+        "x": cell.x,
+        "y": cell.y,
+        "z": cell.z,
+        "params": cell.params,
+        "labels": list(cell.labels),
+    }
+
+
+def _cell(data: dict[str, Any]) -> Cell:
+    return Cell(
+        int(data["index"]),
+        int(data.get("x") or 0),
+        int(data.get("y") or 0),
+        int(data.get("z") or 0),
+        dict(data.get("params") or {}),
+        tuple(str(label) for label in data.get("labels") or ()),
+    )
+
+
+def past_runs(history: HistoryStore, limit: int = 500) -> list[PastRun]:
+    """The latest ended generations for estimates. A run's time is the wall time from Run
+    to its end (what a sweep waits for), Wiro's ``elapsed_seconds`` when that is unknown."""
+    out = []
+    for row in history.recent_generations(limit):
+        if row.phase not in ("succeeded", "failed"):
+            continue
+        seconds = row.elapsed_seconds
+        if row.finished_at is not None and row.run_sent_at is not None:
+            seconds = max(0.0, row.finished_at - row.run_sent_at)
+        out.append(
+            PastRun.from_params(
+                row.tool,
+                row.params,
+                images=row.expected_images,
+                cost=row.cost,
+                seconds=seconds,
+                succeeded=row.phase == "succeeded",
+            )
+        )
+    return out
 
 
 def _dumps(value: Any) -> str:
