@@ -101,10 +101,8 @@ class SweepRunner:
     async def start(self) -> list[SweepState]:
         """Re-attaches the sweeps a previous run left running or held (call after the Studio
         has started): their submitted cells are followed by the Studio, the rest are sent."""
-        rows = await self._db(self.store.in_states, RUNNING)
-        rows += [r for r in await self._db(self.store.list_sweeps, 10_000) if r.held]
         out = []
-        for row in sorted(rows, key=lambda r: r.id):
+        for row in await self._db(self.store.unfinished):
             live = await self._attach(row)
             if live.state == RUNNING:
                 self._start_pump(live)

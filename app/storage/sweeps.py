@@ -143,6 +143,15 @@ class SweepStore:
             ).fetchall()
         return [_sweep(r) for r in rows]
 
+    def unfinished(self) -> list[SweepRow]:
+        """Sweeps left running or held, oldest first (what a restart re-attaches)."""
+        with self.history._lock:
+            rows = self._execute(
+                "SELECT * FROM sweeps WHERE state = ? OR substr(state, 1, ?) = ? ORDER BY id",
+                (RUNNING, len(HELD_PREFIX), HELD_PREFIX),
+            ).fetchall()
+        return [_sweep(r) for r in rows]
+
     def search(self, text: str, limit: int = 200) -> list[SweepRow]:
         """Sweeps whose title, base prompt or any cell's prompt has every word of ``text``."""
         words = search_words(text)

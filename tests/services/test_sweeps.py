@@ -123,10 +123,33 @@ async def test_the_sweep_cap_holds_with_a_message_and_raising_it_continues(
         assert emulator.stats()["tasks_created"] == 2
         row = await studio.ledger.db(SweepStore(studio.ledger.history).sweep, sweep.id)
         assert row.state == held.state, "the hold is on disk"
+        await runner.aclose()
+        await studio.aclose()
+        # After a restart the sweep is still held: nothing is sent until the cap is raised.
+        studio, _ = await start_studio(emulator, tmp_path)
+        runner = SweepRunner(studio)
+        resumed = await runner.start()
+        assert [(s.id, s.state, s.submitted, s.done) for s in resumed] == [
+            (sweep.id, held.state, 2, 2)
+        ]
         await runner.raise_cap(sweep.id, 4 * PRICE)
         await wait_until(lambda: runner.sweep(sweep.id).state == "done", 30, "done")
         assert runner.sweep(sweep.id).succeeded == 4
+        assert runner.sweep(sweep.id).spent == pytest.approx(4 * PRICE)
         assert emulator.stats()["tasks_created"] == 4
+        await runner.aclose()
+        await studio.aclose()
+        # A finished sweep is not re-attached, but reopens from history with its cells.
+        studio, _ = await start_studio(emulator, tmp_path)
+        runner = SweepRunner(studio)
+        assert await runner.start() == []
+        reopened = await runner.open(sweep.id)
+        assert (reopened.state, reopened.succeeded, sorted(reopened.cells)) == (
+            "done",
+            4,
+            [0, 1, 2, 3],
+        )
+        assert reopened.sweep_cap == pytest.approx(4 * PRICE)
     finally:
         await runner.aclose()
         await studio.aclose()

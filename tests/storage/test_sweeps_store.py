@@ -58,8 +58,10 @@ def test_a_sweep_keeps_its_definition_caps_state_and_cells(tmp_path: Path) -> No
         assert store.link(plain) is None
         assert store.link(gids[2]) == GenerationLink(sid, 3, None, None)
         assert [r.id for r in store.in_states(RUNNING)] == []
+        assert [r.id for r in store.unfinished()] == [sid], "held sweeps are unfinished"
         store.set_state(sid, ENOUGH)
         assert [r.id for r in store.in_states(ENOUGH)] == [sid]
+        assert store.unfinished() == []
         # The linked generation is an ordinary generation for everything else.
         assert history.generation(gids[1]).params == {"prompt": "a red fox 1", "seed": "1"}
     finally:
