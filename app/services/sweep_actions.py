@@ -1,4 +1,5 @@
-"""One-click variations of existing work: Vary (new seeds) and Promote (same seed, more).
+"""One-click work on sweeps and their cells: Vary (new seeds), Promote (same seed, more),
+and the contact sheet export.
 
 Vary is a one-axis sweep so it gets the grid, the caps and Stop like any sweep; Promote is
 a single generation linked to the image it came from (``parent_image_id`` + ``operation``).
@@ -6,8 +7,11 @@ a single generation linked to the image it came from (``parent_image_id`` + ``op
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from app.core.params import limits_for
@@ -16,6 +20,7 @@ from app.core.sweep import build_plan, vary_spec
 from app.services.events import GenerationState, SweepState
 from app.services.studio import InvalidParameters, Studio
 from app.services.sweeps import SweepRunner
+from app.storage.contact_sheet import export_contact_sheets
 from app.storage.sweeps import GenerationLink
 
 PROMOTE = "promote"
@@ -35,6 +40,39 @@ async def vary(
     prompt = str(values.get("prompt") or "").strip()
     name = title or (f"Vary ×{count}: {prompt[:60]}" if prompt else f"Vary ×{count}")
     return await runner.run(plan, title=name, sweep_cap=sweep_cap)
+
+
+async def export_sheet(
+    runner: SweepRunner,
+    sweep_id: int,
+    path: Path,
+    *,
+    cell_size: int = 256,
+    title: str | None = None,
+) -> list[Path]:
+    """Writes the sweep's contact sheet(s) (one per Z value) with each cell's first image;
+    cells without an image show as not run. Rendering runs off the event loop."""
+    row = await runner.studio.ledger.db(runner.store.sweep, sweep_id)
+    if row is None:
+        raise KeyError(sweep_id)
+    cells = await runner.studio.ledger.db(runner.store.cells, sweep_id)
+    history = runner.studio.ledger.history
+    images = await runner.studio.ledger.db(
+        history.images_of_generations, [c.generation_id for c in cells.values()]
+    )
+    first: dict[int, Path] = {}
+    for image in images:  # by generation, then index
+        first.setdefault(image.generation_id, image.path)
+    paths = {index: first.get(c.generation_id) for index, c in cells.items()}
+    render = partial(
+        export_contact_sheets,
+        row.plan(),
+        paths,
+        path,
+        cell_size=cell_size,
+        title=row.title if title is None else title,
+    )
+    return await asyncio.get_running_loop().run_in_executor(None, render)
 
 
 async def promote(

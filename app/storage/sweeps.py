@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.estimate import PastRun
-from app.core.sweep_model import Cell
+from app.core.sweep_model import Axis, AxisValue, Cell, SweepPlan, SweepSpec
 from app.storage.history import HistoryStore
 from app.storage.history_queries import fts_query, search_words
 
@@ -70,6 +71,31 @@ class SweepRow:
     def cells(self) -> tuple[Cell, ...]:
         """The cells as they were planned (stored, so wildcard files may change later)."""
         return tuple(_cell(c) for c in self.definition.get("cells") or () if isinstance(c, dict))
+
+    def plan(self) -> SweepPlan:
+        """The plan as stored: axes with their labels and the cells, with no wildcard file
+        or schema needed (for the grid and the contact sheet)."""
+        d = self.definition
+        axes = tuple(
+            Axis(
+                str(a.get("name") or ""),
+                str(a.get("target") or ""),
+                str(a.get("title") or ""),
+                tuple(AxisValue(str(v)) for v in a.get("values") or ()),
+            )
+            for a in d.get("axes") or ()
+            if isinstance(a, dict)
+        )
+        spec = d.get("spec")
+        base = d.get("base")
+        return SweepPlan(
+            self.tool,
+            SweepSpec.from_json(spec if isinstance(spec, dict) else {}),
+            axes,
+            self.cells,
+            (),
+            dict(base) if isinstance(base, dict) else {},
+        )
 
 
 @dataclass(frozen=True)
@@ -232,21 +258,31 @@ class SweepStore:
 
     def link(self, generation_id: int) -> GenerationLink | None:
         """The sweep cell and parent of a generation, or None when it has neither."""
+        return self.links([generation_id]).get(generation_id)
+
+    def links(self, generation_ids: Iterable[int]) -> dict[int, GenerationLink]:
+        """The links of those generations that have one (to group a gallery page by sweep)."""
+        ids = list(dict.fromkeys(int(g) for g in generation_ids))
+        out: dict[int, GenerationLink] = {}
         with self.history._lock:
-            row = self._execute(
-                "SELECT sweep_id, cell_index, parent_image_id, operation FROM generations"
-                " WHERE id = ?",
-                (generation_id,),
-            ).fetchone()
-        if row is None or all(row[k] is None for k in row.keys()):  # noqa: SIM118  # sqlite3.Row
-            return None
-        operation = _loads(row["operation"], None)
-        return GenerationLink(
-            row["sweep_id"],
-            row["cell_index"],
-            row["parent_image_id"],
-            operation if isinstance(operation, dict) else None,
-        )
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" for _ in chunk)
+                rows = self._execute(
+                    "SELECT id, sweep_id, cell_index, parent_image_id, operation FROM generations"
+                    f" WHERE id IN ({marks}) AND (sweep_id IS NOT NULL"
+                    " OR parent_image_id IS NOT NULL OR operation IS NOT NULL)",
+                    chunk,
+                ).fetchall()
+                for r in rows:
+                    operation = _loads(r["operation"], None)
+                    out[int(r["id"])] = GenerationLink(
+                        r["sweep_id"],
+                        r["cell_index"],
+                        r["parent_image_id"],
+                        operation if isinstance(operation, dict) else None,
+                    )
+        return out
 
     def children(self, image_id: int) -> list[int]:
         """Generations made from this image (promotions and other operations), oldest first."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from app.core.sweep import AxisSpec, SweepPlan, SweepSpec, build_plan
 from app.emulator.runner import Emulator
@@ -19,8 +20,9 @@ from app.services.events import (
     SweepState,
 )
 from app.services.studio import Studio
-from app.services.sweep_actions import promote, promote_defaults, vary
+from app.services.sweep_actions import export_sheet, promote, promote_defaults, vary
 from app.services.sweeps import SweepRunner
+from app.storage.contact_sheet import read_sheet_metadata
 from app.storage.sweeps import SweepStore
 from tests.services.conftest import start_studio, wait_until
 
@@ -150,6 +152,13 @@ async def test_the_sweep_cap_holds_with_a_message_and_raising_it_continues(
             [0, 1, 2, 3],
         )
         assert reopened.sweep_cap == pytest.approx(4 * PRICE)
+        written = await export_sheet(runner, sweep.id, tmp_path / "sheet.png", cell_size=64)
+        assert written == [tmp_path / "sheet.png"]
+        meta = read_sheet_metadata(written[0].read_bytes())
+        assert meta is not None and meta["tasks"] == 4
+        assert [a["values"] for a in meta["axes"]] == [["3", "5"], ["4", "5"]]
+        with Image.open(written[0]) as sheet:
+            assert sheet.width > 2 * 64 and sheet.height > 2 * 64
     finally:
         await runner.aclose()
         await studio.aclose()

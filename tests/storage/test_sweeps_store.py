@@ -56,6 +56,7 @@ def test_a_sweep_keeps_its_definition_caps_state_and_cells(tmp_path: Path) -> No
         assert [record.cells[i].generation_id for i in (0, 1, 3)] == gids
         assert record.cells[0].phase == "succeeded" and record.cells[0].cost == 0.002
         assert store.link(plain) is None
+        assert set(store.links([plain, *gids])) == set(gids)
         assert store.link(gids[2]) == GenerationLink(sid, 3, None, None)
         assert [r.id for r in store.in_states(RUNNING)] == []
         assert [r.id for r in store.unfinished()] == [sid], "held sweeps are unfinished"
