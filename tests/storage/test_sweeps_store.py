@@ -64,7 +64,8 @@ def test_a_sweep_keeps_its_definition_caps_state_and_cells(tmp_path: Path) -> No
         assert [r.id for r in store.in_states(ENOUGH)] == [sid]
         assert store.unfinished() == []
         # The linked generation is an ordinary generation for everything else.
-        assert history.generation(gids[1]).params == {"prompt": "a red fox 1", "seed": "1"}
+        row = history.generation(gids[1])
+        assert row is not None and row.params == {"prompt": "a red fox 1", "seed": "1"}
     finally:
         history.close()
 
