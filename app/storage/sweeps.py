@@ -120,6 +120,11 @@ class SweepStore:
     def _execute(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
         return self.history._db.execute(sql, args)  # one connection, serialised by its lock
 
+    def _write(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
+        """A write, after the same disk check as HistoryStore's own writes (call under lock)."""
+        self.history.ensure_on_disk()
+        return self._execute(sql, args)
+
     # -- sweeps ---------------------------------------------------------------------------
 
     def create(
@@ -133,7 +138,7 @@ class SweepStore:
         state: str = RUNNING,
     ) -> int:
         with self.history._lock:
-            cur = self._execute(
+            cur = self._write(
                 "INSERT INTO sweeps (tool, definition, title, created_at, state, caps)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (tool, _dumps(definition), title, created_at, state, _dumps(caps or {})),
@@ -147,11 +152,11 @@ class SweepStore:
 
     def set_state(self, sweep_id: int, state: str) -> None:
         with self.history._lock:
-            self._execute("UPDATE sweeps SET state = ? WHERE id = ?", (state, sweep_id))
+            self._write("UPDATE sweeps SET state = ? WHERE id = ?", (state, sweep_id))
 
     def set_caps(self, sweep_id: int, caps: dict[str, Any]) -> None:
         with self.history._lock:
-            self._execute("UPDATE sweeps SET caps = ? WHERE id = ?", (_dumps(caps), sweep_id))
+            self._write("UPDATE sweeps SET caps = ? WHERE id = ?", (_dumps(caps), sweep_id))
 
     def list_sweeps(self, limit: int = 200, offset: int = 0) -> list[SweepRow]:
         """Newest first."""
@@ -238,7 +243,7 @@ class SweepStore:
     ) -> int:
         """:meth:`HistoryStore.create_generation` with its link written in the same row."""
         with self.history._lock:
-            cur = self._execute(
+            cur = self._write(
                 "INSERT INTO generations (tool, params, phase, created_at, expected_images,"
                 " sweep_id, cell_index, parent_image_id, operation)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
