@@ -90,7 +90,7 @@ async def parallel(emu: RemoteEmulator, root: Path, timeout: float) -> dict[str,
         return {
             "seconds": round(seconds, 2),
             "peak_on_wiro": peak[0],
-            "estimate_usd": estimate.usd,
+            "estimate_usd": None if estimate.usd is None else round(estimate.usd, 6),
             "estimate_text": estimate.text,
             "recorded_usd": round(final.spent, 6),
         }
