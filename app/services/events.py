@@ -92,4 +92,35 @@ class Notice:
     level: str = "info"
 
 
-ServiceEvent = GenerationChanged | ImageStored | Notice
+@dataclass(frozen=True)
+class SweepState:
+    """A snapshot of one sweep: its cells' progress, its spending and where it stands.
+
+    ``state`` is "running", "held: <why>", "done", "stopped" or "enough"; ``cells`` maps
+    each submitted cell index to its generation id (cells not listed were never sent).
+    """
+
+    id: int
+    title: str
+    state: str
+    tasks: int
+    submitted: int = 0
+    done: int = 0  # cells whose generation has ended (succeeded or not)
+    succeeded: int = 0
+    spent: float = 0.0  # recorded totalcost of its cells
+    in_flight_estimate: float = 0.0  # estimated cost of its cells not yet costed
+    sweep_cap: float | None = None
+    held_message: str | None = None
+    cells: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def in_flight(self) -> int:
+        return self.submitted - self.done
+
+
+@dataclass(frozen=True)
+class SweepChanged:
+    sweep: SweepState
+
+
+ServiceEvent = GenerationChanged | ImageStored | Notice | SweepChanged

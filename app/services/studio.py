@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from app.services.spawn import Spawner
 from app.services.state import generation_state
 from app.services.stopping import Stopper
 from app.storage.history import HistoryStore
+from app.storage.sweeps import GenerationLink, SweepStore
 
 if TYPE_CHECKING:  # handed in by open_studio: httpx loads when a connection opens
     from app.api.client import WiroClient
@@ -160,14 +162,21 @@ class Studio:
 
     # -- submitting --------------------------------------------------------------------
 
-    async def submit(self, values: dict[str, Any]) -> GenerationState:
-        """Validates, writes the generation to disk, and queues it; Run is sent by the queue."""
+    async def submit(
+        self, values: dict[str, Any], *, link: GenerationLink | None = None
+    ) -> GenerationState:
+        """Validates, writes the generation to disk, and queues it; Run is sent by the queue.
+
+        ``link`` ties it to a sweep cell or a parent image, written in the same row."""
         result = validate(self.schema, values)
         if not result.ok:
             raise InvalidParameters(result.errors)
         params = result.params
+        create: Callable[..., int] = self.ledger.history.create_generation
+        if link is not None:
+            create = partial(SweepStore(self.ledger.history).create_generation, link=link)
         gid = await self.ledger.db(
-            self.ledger.history.create_generation,
+            create,
             tool=self.schema.slug,
             params=params,
             expected_images=int(params.get("samples") or 1),

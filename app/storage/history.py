@@ -95,6 +95,26 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE generations ADD COLUMN follow_started_at REAL;
     """,
+    # v4, sweeps (issue 15): a sweep and its cells ↔ generations; a generation's parent and the
+    # operation that made it from that parent (promote, also used by lineage).
+    """
+    CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY,
+        tool TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'running',
+        caps TEXT
+    );
+    CREATE INDEX sweeps_created ON sweeps(created_at);
+    ALTER TABLE generations ADD COLUMN sweep_id INTEGER;
+    ALTER TABLE generations ADD COLUMN cell_index INTEGER;
+    ALTER TABLE generations ADD COLUMN parent_image_id INTEGER;
+    ALTER TABLE generations ADD COLUMN operation TEXT;
+    CREATE INDEX generations_sweep ON generations(sweep_id, cell_index);
+    CREATE INDEX generations_parent ON generations(parent_image_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -34,6 +34,7 @@ class Settings:
     random_seed: bool = True
     window_geometry: str = ""
     window_state: str = ""
+    daily_cap_usd: float = 0.0  # spending cap per local day for sweeps; 0 means no cap
 
 
 class SettingsStore:
@@ -67,3 +68,8 @@ class SettingsStore:
     def _keep_aside(self) -> None:
         with contextlib.suppress(OSError):
             self.path.replace(self.path.with_suffix(".damaged.json"))
+
+
+def daily_cap(settings: Settings) -> float | None:
+    """The daily spending cap in USD, or None when there is none."""
+    return settings.daily_cap_usd if settings.daily_cap_usd > 0 else None
