@@ -85,9 +85,23 @@ def main(argv: list[str] | None = None) -> int:
     icon = resource_path("icons", "hicolor", "scalable", "apps", f"{APP_ID}.svg")
     app.setWindowIcon(QIcon(str(icon)))
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.ui.thumbnails import make_decode_pool
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    controller = AppController(app, paths, demo=args.demo or args.smoke, smoke=args.smoke)
+    # The UI's two pools, made once here: blocking file/keychain work, and image decoding.
+    io_pool = ThreadPoolExecutor(2, thread_name_prefix="wiro-ui-io")
+    decode_pool = make_decode_pool(parent=app)
+    controller = AppController(
+        app,
+        paths,
+        demo=args.demo or args.smoke,
+        smoke=args.smoke,
+        io_executor=io_pool,
+        decode_pool=decode_pool,
+    )
     controller.screenshot = args.screenshot
     install_excepthook(controller.report_unexpected)
     try:
@@ -96,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        io_pool.shutdown(wait=False, cancel_futures=True)
         logging.shutdown()
 
 

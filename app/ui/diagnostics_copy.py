@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import PySide6
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QApplication
 
 from app.services.diagnostics import as_text, collect
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from app.ui.session import UiSession
 
 COPIED = "Diagnostics copied to the clipboard: versions, paths and the recent log (no keys)."
 
@@ -20,17 +16,16 @@ def qt_versions() -> dict[str, str | None]:
     return {"pyside6": PySide6.__version__, "qt_runtime": qVersion()}
 
 
-def copy_diagnostics(window: MainWindow) -> None:
+def copy_diagnostics(session: UiSession) -> None:
     """Collects off the GUI thread (log file, keychain probe), then fills the clipboard."""
-    controller = window.controller
 
     def gather() -> str:
-        info = collect(controller.paths, qt=qt_versions(), credential_store=controller.credentials)
+        info = collect(session.paths, qt=qt_versions(), credential_store=session.credentials)
         return as_text(info)
 
     async def run() -> None:
-        text = await controller.io(gather)
+        text = await session.io(gather)
         QApplication.clipboard().setText(text)
-        window.show_notice(COPIED)
+        session.notify(COPIED)
 
-    controller.spawn(run(), name="copy-diagnostics")
+    session.spawn(run(), name="copy-diagnostics")

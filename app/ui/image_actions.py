@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QStackedWidget
 
 from app.services.events import ImageRecord
 from app.ui import actions
 from app.ui.gallery_text import seed_label
+from app.ui.session import UiSession
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.form import SchemaForm
+    from app.ui.gallery import Gallery
+    from app.ui.viewer import CompareView, ImageViewer
 
 
 class ImageActions(QObject):
     """Connects the gallery's and viewer's requests to the studio; never blocks, never exec()."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        g = window.gallery
+    def __init__(
+        self,
+        session: UiSession,
+        gallery: Gallery,
+        viewer: ImageViewer,
+        compare: CompareView,
+        center: QStackedWidget,
+        *,
+        form: Callable[[], SchemaForm | None],
+        export: Callable[[list[int]], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.gallery, self.viewer, self.center = gallery, viewer, center
+        self.compare_view = compare
+        self._form = form
+        self._export = export
+        g = gallery
         g.image_activated.connect(self.view)
         g.save_requested.connect(self.save)
         g.save_all_requested.connect(self.save_generation)
@@ -33,17 +52,20 @@ class ImageActions(QObject):
         g.reuse_seed_requested.connect(self.reuse_seed)
         g.star_toggled.connect(self.star)
         g.compare_requested.connect(self.compare)
-        window.viewer.next_requested.connect(lambda: self.step_viewer(1))
-        window.viewer.previous_requested.connect(lambda: self.step_viewer(-1))
+        viewer.next_requested.connect(lambda: self.step_viewer(1))
+        viewer.previous_requested.connect(lambda: self.step_viewer(-1))
 
-    def _spawn(self, coro: Any, name: str) -> None:
-        self.window.controller.spawn(coro, name=name)
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        self.session.spawn(coro, name=name)
+
+    def _notice(self, text: str) -> None:
+        self.session.notify(text)
 
     def _record(self, image_id: int) -> ImageRecord | None:
-        return self.window.gallery.record(image_id)
+        return self.gallery.record(image_id)
 
     def caption(self, record: ImageRecord) -> str:
-        studio = self.window.studio
+        studio = self.session.studio
         state = studio.generation(record.generation_id) if studio else None
         params = state.params if state else {}
         prompt = str(params.get("prompt", ""))[:120]
@@ -54,14 +76,14 @@ class ImageActions(QObject):
         record = self._record(image_id)
         if record is None:
             return
-        viewer = self.window.viewer
+        viewer = self.viewer
         viewer.show_image(record, self.caption(record))
-        self.window.center.setCurrentWidget(viewer)
+        self.center.setCurrentWidget(viewer)
         viewer.setFocus()
 
     def step_viewer(self, delta: int) -> None:
-        ids = self.window.gallery.image_ids()
-        current = self.window.viewer.current_id()
+        ids = self.gallery.image_ids()
+        current = self.viewer.current_id()
         if current not in ids:
             return
         index = ids.index(current) + delta
@@ -70,19 +92,19 @@ class ImageActions(QObject):
 
     def save(self, image_ids: list[int]) -> None:
         """One image: a Save As dialog; several: the export dialog (folder, template, strip)."""
-        studio = self.window.studio
+        studio = self.session.studio
         if not image_ids or studio is None:
             return
         if len(image_ids) > 1:
-            self.window.library_flow.export(image_ids)
+            self._export(image_ids)
             return
         image_id = image_ids[0]
         record = self._record(image_id)
         if record is None:
             return
-        folder = self.window.controller.output_dir()
+        folder = self.session.output_dir()
         start = folder / (studio.default_stem(record) + record.path.suffix)
-        dialog = QFileDialog(self.window, "Save image", str(start), "PNG image (*.png)")
+        dialog = QFileDialog(self.gallery.window(), "Save image", str(start), "PNG image (*.png)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.fileSelected.connect(
             lambda path: self._spawn(
@@ -92,7 +114,7 @@ class ImageActions(QObject):
         dialog.open()
 
     def save_generation(self, generation_id: int) -> None:
-        studio = self.window.studio
+        studio = self.session.studio
         state = studio.generation(generation_id) if studio else None
         if state is not None:
             self.save([i.id for i in state.images])
@@ -102,12 +124,12 @@ class ImageActions(QObject):
         paths = result if isinstance(result, list) else [result] if result else []
         if paths:
             count = f"{len(paths)} image{'s' if len(paths) != 1 else ''}"
-            self.window.show_notice(f"Saved {count} to {paths[0].parent}")
+            self._notice(f"Saved {count} to {paths[0].parent}")
 
     def copy(self, image_id: int) -> None:
-        if self.window.studio is not None:
-            self._spawn(actions.copy_image(self.window.studio, image_id), "copy")
-            self.window.show_notice("Image copied to the clipboard")
+        if self.session.studio is not None:
+            self._spawn(actions.copy_image(self.session.studio, image_id), "copy")
+            self._notice("Image copied to the clipboard")
 
     def open_folder(self, image_id: int) -> None:
         record = self._record(image_id)
@@ -117,26 +139,26 @@ class ImageActions(QObject):
     def reuse_settings(self, image_id: int) -> None:
         """Loads the task's parameters exactly (its seed fixed), so the batch can be redone."""
         record = self._record(image_id)
-        studio, form = self.window.studio, self.window.form
+        studio, form = self.session.studio, self._form()
         state = studio.generation(record.generation_id) if record and studio else None
         if state is not None and form is not None:
             form.set_values(state.params)
             form.fix_seed(int(state.params.get("seed", 0)))
-            self.window.show_notice("Settings loaded into the form")
+            self._notice("Settings loaded into the form")
 
     def reuse_seed(self, image_id: int) -> None:
         record = self._record(image_id)
-        form = self.window.form
+        form = self._form()
         if record is not None and record.seed is not None and form is not None:
             form.fix_seed(record.seed)
-            self.window.show_notice(f"Seed fixed at {record.seed}")
+            self._notice(f"Seed fixed at {record.seed}")
 
     def star(self, image_id: int, starred: bool) -> None:
-        if self.window.studio is not None:
-            self._spawn(self.window.studio.set_starred(image_id, starred), "star")
+        if self.session.studio is not None:
+            self._spawn(self.session.studio.set_starred(image_id, starred), "star")
 
     def compare(self, left: int, right: int) -> None:
         a, b = self._record(left), self._record(right)
         if a is not None and b is not None:
-            self.window.compare.show_images(a, b, self.caption(a), self.caption(b))
-            self.window.center.setCurrentWidget(self.window.compare)
+            self.compare_view.show_images(a, b, self.caption(a), self.caption(b))
+            self.center.setCurrentWidget(self.compare_view)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar
 
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord
@@ -21,9 +22,11 @@ from app.storage.thumbcache import ThumbCache
 from app.ui import actions
 from app.ui.export_dialog import ExportChoice, ExportDialog
 from app.ui.gallery_filter import GalleryFilterBar
+from app.ui.session import UiSession
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.gallery import Gallery
+    from app.ui.viewer import CompareView, ImageViewer
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,10 @@ def spend_text(spend: Spend, demo: bool) -> str:
     return ("Demo (not billed): " + text) if demo else text
 
 
-def live_filter(query: ImageFilter):  # type: ignore[no-untyped-def]
+LiveFilter = Callable[[GenerationState | None, ImageRecord | None], bool]
+
+
+def live_filter(query: ImageFilter) -> LiveFilter | None:
     """What arriving generations and images must satisfy to join a filtered gallery."""
     if not query.is_filtered:
         return None
@@ -57,10 +63,22 @@ def live_filter(query: ImageFilter):  # type: ignore[no-untyped-def]
 class LibraryFlow(QObject):
     """Binds the gallery, its filter bar and the spend label to the studio's library."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.gallery = window.gallery
+    def __init__(
+        self,
+        session: UiSession,
+        gallery: Gallery,
+        viewer: ImageViewer,
+        compare: CompareView,
+        status_bar: QStatusBar,
+        *,
+        show_gallery: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.gallery = gallery
+        self.viewer, self.compare = viewer, compare
+        self._show_gallery = show_gallery
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
         self.thumbs: ThumbCache | None = None
@@ -82,13 +100,13 @@ class LibraryFlow(QObject):
         self.spend_label.setToolTip(
             "What Wiro reported (totalcost) for generations started today and this month"
         )
-        window.statusBar().insertPermanentWidget(0, self.spend_label)
+        status_bar.insertPermanentWidget(0, self.spend_label)
 
-        self.undo_action = QAction("&Undo delete", window)
+        self.undo_action = QAction("&Undo delete", self)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo_delete)
-        self.export_action = QAction("&Export selected…", window)
+        self.export_action = QAction("&Export selected…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.export_action.triggered.connect(lambda: self.export(self.gallery.selected_image_ids()))
 
@@ -104,15 +122,15 @@ class LibraryFlow(QObject):
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._schedule_count)
         self.gallery.delete_requested.connect(self.request_delete)
-        window.bridge.generation_changed.connect(self._on_bridge_generation_changed)
-        window.bridge.image_stored.connect(self._on_bridge_image_stored)
+        session.generation_changed.connect(self._on_session_generation_changed)
+        session.image_stored.connect(self._on_session_image_stored)
 
     # -- binding -------------------------------------------------------------------------
 
     def bind(self, studio: Studio, spec: ConnectionSpec) -> None:
         """Starts loading the gallery from the database; returns at once."""
         self.studio, self.spec = studio, spec
-        self.thumbs = ThumbCache(self.window.controller.paths.thumbnails_dir(spec.demo))
+        self.thumbs = ThumbCache(self.session.paths.thumbnails_dir(spec.demo))
         self.gallery.loader.set_source_resolver(self.thumbs.source_for)
         self._pruned = False
         self._deleted = set()
@@ -137,9 +155,7 @@ class LibraryFlow(QObject):
         if self.studio is None:
             return
         self.loading, self.total = True, None
-        self.window.controller.spawn(
-            self._load(self._epoch, self.studio, self.query), name="gallery-load"
-        )
+        self.session.spawn(self._load(self._epoch, self.studio, self.query), name="gallery-load")
 
     async def _load(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
         try:
@@ -147,7 +163,7 @@ class LibraryFlow(QObject):
             if not self._pruned and self.thumbs is not None and epoch == self._epoch:
                 self._pruned = True
                 keep = await studio.library.visible_sha256()
-                removed = await self.window.controller.io(self.thumbs.prune, keep)
+                removed = await self.session.io(self.thumbs.prune, keep)
                 if removed:
                     log.info("removed %d unused thumbnails", removed)
         except Exception:
@@ -201,12 +217,12 @@ class LibraryFlow(QObject):
             return
         self.reload()
 
-    def _on_bridge_image_stored(self, record: ImageRecord) -> None:
+    def _on_session_image_stored(self, record: ImageRecord) -> None:
         if self.thumbs is not None:
             self.thumbs.remember(record.path, record.sha256)
         self._schedule_count()  # an image filled a grey slot: no rows were inserted
 
-    def _on_bridge_generation_changed(self, state: GenerationState) -> None:
+    def _on_session_generation_changed(self, state: GenerationState) -> None:
         if state.is_final and state.cost:
             self._spend_timer.start()
 
@@ -227,7 +243,7 @@ class LibraryFlow(QObject):
             if self.studio is studio:
                 self.spend_label.setText(spend_text(spend, spec.demo))
 
-        self.window.controller.spawn(read(), name="spend")
+        self.session.spawn(read(), name="spend")
 
     # -- delete and undo -----------------------------------------------------------------
 
@@ -236,7 +252,7 @@ class LibraryFlow(QObject):
         if not image_ids or self.studio is None:
             return
         n = len(image_ids)
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.gallery.window())
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Delete images?")
         box.setText(f"Delete {n:,} image{'s' if n != 1 else ''} from the library?")
@@ -252,7 +268,7 @@ class LibraryFlow(QObject):
         def on_finished() -> None:
             self._dialogs.remove(box)
             if box.clickedButton() is delete:
-                self.window.controller.spawn(self.delete(ids), name="delete")
+                self.session.spawn(self.delete(ids), name="delete")
 
         box.finished.connect(on_finished)
         self._dialogs.append(box)
@@ -268,21 +284,21 @@ class LibraryFlow(QObject):
             return
         gone = set(batch.ids)
         self._deleted |= gone
-        if self.window.viewer.current_id() in gone or any(
-            r is not None and r.id in gone for r in self.window.compare.records()
+        if self.viewer.current_id() in gone or any(
+            r is not None and r.id in gone for r in self.compare.records()
         ):
-            self.window.show_gallery()
+            self._show_gallery()
         self.gallery.remove_images(batch.ids)
         self._update_undo()
         n = len(batch.ids)
-        self.window.show_notice(
+        self.session.notify(
             f"Deleted {n} image{'s' if n != 1 else ''}. Edit → Undo delete brings "
             f"{'them' if n != 1 else 'it'} back until Wiro Studio closes."
         )
 
     def undo_delete(self) -> None:
         if self.studio is not None and self.studio.library.can_undo:
-            self.window.controller.spawn(self._undo(self.studio), name="undo-delete")
+            self.session.spawn(self._undo(self.studio), name="undo-delete")
 
     async def _undo(self, studio: Studio) -> None:
         batch = await studio.library.undo_delete()
@@ -295,7 +311,7 @@ class LibraryFlow(QObject):
         self.gallery.add_images(list(batch.images), batch.generations)
         self.gallery.select_images(batch.ids)
         n = len(batch.ids)
-        self.window.show_notice(f"Restored {n} image{'s' if n != 1 else ''}")
+        self.session.notify(f"Restored {n} image{'s' if n != 1 else ''}")
 
     def _update_undo(self) -> None:
         can = self.studio is not None and self.studio.library.can_undo
@@ -307,7 +323,7 @@ class LibraryFlow(QObject):
         studio = self.studio
         if not image_ids or studio is None:
             return
-        settings = self.window.controller.settings
+        settings = self.session.settings
         last = self._export_choice
         folder = last.folder if last else self._default_folder()
         template = last.template if last else settings.filename_template
@@ -321,7 +337,7 @@ class LibraryFlow(QObject):
             return sanitize_filename(studio.default_stem(first, text) + first.path.suffix)
 
         dialog = ExportDialog(
-            self.window,
+            self.gallery.window(),
             count=len(image_ids),
             folder=folder,
             template=template,
@@ -330,9 +346,7 @@ class LibraryFlow(QObject):
         )
         ids = list(image_ids)
         dialog.export_requested.connect(
-            lambda choice: self.window.controller.spawn(
-                self._export(studio, ids, choice), name="export"
-            )
+            lambda choice: self.session.spawn(self._export(studio, ids, choice), name="export")
         )
         dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
         self._dialogs.append(dialog)
@@ -340,7 +354,7 @@ class LibraryFlow(QObject):
         dialog.open()
 
     def _default_folder(self) -> Path:
-        return self.window.controller.output_dir()
+        return self.session.output_dir()
 
     async def _export(self, studio: Studio, ids: list[int], choice: ExportChoice) -> list[Path]:
         self._export_choice = choice
@@ -353,11 +367,11 @@ class LibraryFlow(QObject):
                 strip_metadata=choice.strip_metadata,
             )
         except (OSError, ValueError) as exc:
-            self.window.show_notice(f"Export failed: {exc}", "error")
+            self.session.notify(f"Export failed: {exc}", "error")
             return []
         n = len(paths)
         privacy = " without metadata" if choice.strip_metadata else ""
-        self.window.show_notice(
+        self.session.notify(
             f"Exported {n} image{'s' if n != 1 else ''}{privacy} to {choice.folder}"
         )
         return paths

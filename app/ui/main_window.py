@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -29,35 +31,39 @@ from app.services.studio import Studio
 from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
 from app.ui import actions, style
-from app.ui.bridge import StudioBridge
 from app.ui.form import GeneratePanel, SchemaForm
 from app.ui.gallery import Gallery
 from app.ui.image_actions import ImageActions
 from app.ui.inspiration import InspirationPanel
 from app.ui.notify import Notifier
 from app.ui.presets import PresetsMenu
-from app.ui.prompt_library import PromptLibrary, controller_runner
+from app.ui.prompt_library import PromptLibrary, session_runner
+from app.ui.session import ModeSwitches, UiSession
+from app.ui.smoke import SmokeView, run_smoke
 from app.ui.tasks_panel import TasksPanel
 from app.ui.thumbnails import ThumbnailLoader
 from app.ui.viewer import CompareView, ImageViewer
-
-if TYPE_CHECKING:
-    from app.ui.app_controller import AppController
 
 log = logging.getLogger(__name__)
 
 TASK_ROWS_AT_START = 20  # finished generations listed in the Tasks panel when the app starts
 
 
-class MainWindow(QMainWindow):
-    """Renders the studio's state and turns clicks into studio calls via the controller."""
+class WindowHost(ModeSwitches, Protocol):
+    """What the window asks of its owner: the mode switches, and whether it may close now."""
 
-    def __init__(self, controller: AppController) -> None:
+    def confirm_close(self) -> bool: ...
+
+
+class MainWindow(QMainWindow):
+    """Lays out the widgets, builds the flows with the session, and renders the studio's state."""
+
+    def __init__(self, session: UiSession, host: WindowHost) -> None:
         super().__init__()
-        self.controller = controller
+        self.session = session
+        self.host = host
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
-        self.bridge = StudioBridge(self)
         self.notifier = Notifier(self)
         self._closing_for_real = False
         self.setWindowTitle(APP_NAME)
@@ -74,7 +80,7 @@ class MainWindow(QMainWindow):
         self.form_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.form_layout.addWidget(self.form_placeholder)
 
-        self.loader = ThumbnailLoader(self)
+        self.loader = ThumbnailLoader(self, pool=session.decode_pool)
         self.gallery = Gallery(self.loader)
         self.viewer = ImageViewer(self.loader)
         self.compare = CompareView(self.loader)
@@ -163,26 +169,35 @@ class MainWindow(QMainWindow):
         from app.ui.diagnostics_copy import copy_diagnostics
 
         self.diagnostics_action = QAction("Copy &diagnostics", self)
-        self.diagnostics_action.triggered.connect(lambda: copy_diagnostics(self))
+        self.diagnostics_action.triggered.connect(lambda: copy_diagnostics(self.session))
         help_menu.addAction(self.diagnostics_action)
         self.help_menu = help_menu
 
     def _connect_signals(self) -> None:
-        self.bridge.generation_changed.connect(self._on_bridge_generation_changed)
-        self.bridge.image_stored.connect(self._on_bridge_image_stored)
-        self.bridge.notice_posted.connect(self.show_notice)
+        self.session.generation_changed.connect(self._on_session_generation_changed)
+        self.session.image_stored.connect(self._on_session_image_stored)
+        self.session.notice_posted.connect(self.show_notice)
         self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
         self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
         self.tasks.selected.connect(self._on_tasks_selected)
-        self.image_actions = ImageActions(self)
+        self.image_actions = ImageActions(
+            self.session,
+            self.gallery,
+            self.viewer,
+            self.compare,
+            self.center,
+            form=lambda: self.form,
+            export=lambda ids: self.library_flow.export(ids),
+            parent=self,
+        )
         self.viewer.closed.connect(self.show_gallery)
 
     # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
 
     def _make_inspiration(self) -> None:
         """The Inspiration dock (a tab beside Tasks), its View action and the Presets menu."""
-        store = PromptStore.in_folder(self.controller.paths.data_dir)
-        self.prompt_library = PromptLibrary(store, controller_runner(self.controller), self)
+        store = PromptStore.in_folder(self.session.paths.data_dir)
+        self.prompt_library = PromptLibrary(store, session_runner(self.session), self)
         self.inspiration = InspirationPanel(self.prompt_library, lambda: self.form)
         dock = QDockWidget("Inspiration", self)
         dock.setObjectName("inspiration-dock")
@@ -203,7 +218,7 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.presets_menu)
         self.inspiration.notice_posted.connect(self.show_notice)
         self.presets_menu.notice_posted.connect(self.show_notice)
-        self.bridge.generation_changed.connect(self.inspiration.note_generation)
+        self.session.generation_changed.connect(self.inspiration.note_generation)
         self.prompt_library.load()
 
     def show_inspiration(self) -> None:
@@ -225,8 +240,16 @@ class MainWindow(QMainWindow):
         from app.ui.library_flow import LibraryFlow
         from app.ui.readback_flow import ReadbackFlow
 
-        self.library_flow = LibraryFlow(self)
-        self.readback_flow = ReadbackFlow(self)
+        self.library_flow = LibraryFlow(
+            self.session,
+            self.gallery,
+            self.viewer,
+            self.compare,
+            self.statusBar(),
+            show_gallery=self.show_gallery,
+            parent=self,
+        )
+        self.readback_flow = ReadbackFlow(self.session, self, lambda: self.form, self)
         self.open_image_action = QAction(
             "&Open image…", self, shortcut=QKeySequence.StandardKey.Open
         )
@@ -250,7 +273,6 @@ class MainWindow(QMainWindow):
 
     def bind(self, studio: Studio | None, spec: ConnectionSpec | None) -> None:
         self.studio, self.spec = studio, spec
-        self.bridge.attach(studio)
         if studio is None:
             self.library_flow.unbind()
             self.mode_label.setText("Not connected")
@@ -288,23 +310,23 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form, 1)
         self.form_layout.addWidget(self.generate_panel)
         self.generate_panel.generate_requested.connect(self._on_generate_requested)
-        saved = old_values or self.controller.settings.last_params
+        saved = old_values or self.session.settings.last_params
         if saved:
             self.form.set_values(saved)
-        self.form.set_random_seed(self.controller.settings.random_seed)
+        self.form.set_random_seed(self.session.settings.random_seed)
 
     # -- studio events -----------------------------------------------------------------
 
-    def _on_bridge_generation_changed(self, state: GenerationState) -> None:
+    def _on_session_generation_changed(self, state: GenerationState) -> None:
         self.tasks.update_generation(state)
         if state.phase in (Phase.PENDING, Phase.SUBMITTING) and not state.images:
             self.gallery.add_generation_placeholder(state)
         else:
             self.gallery.update_generation(state)
         if state.phase is Phase.SUCCEEDED and not self.isActiveWindow():
-            self.notifier.generation_finished(state, self.controller.settings.notify)
+            self.notifier.generation_finished(state, self.session.settings.notify)
 
-    def _on_bridge_image_stored(self, record: ImageRecord) -> None:
+    def _on_session_image_stored(self, record: ImageRecord) -> None:
         state = self.studio.generation(record.generation_id) if self.studio else None
         self.gallery.add_image(record, state)
 
@@ -315,13 +337,13 @@ class MainWindow(QMainWindow):
 
     # -- actions -----------------------------------------------------------------------
 
-    def _spawn(self, coro: Any, name: str) -> None:
-        self.controller.spawn(coro, name=name)
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        self.session.spawn(coro, name=name)
 
-    def _on_generate_requested(self, values: dict) -> None:
+    def _on_generate_requested(self, values: dict[str, Any]) -> None:
         if self.studio is None or self.form is None:
             return
-        self.controller.settings.last_params = self.form.values()
+        self.session.settings.last_params = self.form.values()
         form = self.form
         self._spawn(actions.generate(self.studio, values, form.show_errors), "generate")
 
@@ -345,12 +367,12 @@ class MainWindow(QMainWindow):
     def show_welcome(self) -> None:
         from app.ui.welcome import open_welcome
 
-        open_welcome(self, self.controller)
+        open_welcome(self, self.session, self.host)
 
     def show_settings(self) -> None:
         from app.ui.settings_flow import open_settings
 
-        open_settings(self, self.controller)
+        open_settings(self, self.session, self.host, change_credentials=self.show_welcome)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -382,10 +404,15 @@ class MainWindow(QMainWindow):
             settings.random_seed = self.form.random_seed_enabled()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing_for_real or self.controller.confirm_close():
+        if self._closing_for_real or self.host.confirm_close():
             event.accept()
             return
         event.ignore()
+
+    async def run_smoke(self, screenshot: Path | None) -> None:
+        """``--smoke``: one demo generation through this window's form and gallery."""
+        view = SmokeView(self, self.gallery, self.loader, lambda: self.form)
+        await run_smoke(self.session, self.host, view, screenshot)
 
     def close_for_real(self) -> None:
         self._closing_for_real = True

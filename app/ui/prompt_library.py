@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.storage.prompts import FormPreset, PromptBook, PromptStore, SavedPrompt
-
-if TYPE_CHECKING:
-    from app.ui.app_controller import AppController
+from app.ui.session import UiSession
 
 # run_io(job, done): runs the blocking ``job()`` somewhere, then ``done(result)`` on the GUI thread.
 IoRunner = Callable[[Callable[[], Any], Callable[[Any], None] | None], None]
@@ -25,7 +23,7 @@ def run_inline(job: Callable[[], Any], done: Callable[[Any], None] | None = None
         done(result)
 
 
-def controller_runner(controller: AppController) -> IoRunner:
+def session_runner(session: UiSession) -> IoRunner:
     """An IoRunner on the app's thread pool, with failures reported like any background task."""
 
     def run(job: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:
@@ -36,11 +34,11 @@ def controller_runner(controller: AppController) -> IoRunner:
             return
 
         async def work() -> None:
-            result = await controller.io(job)
+            result = await session.io(job)
             if done is not None:
                 done(result)
 
-        controller.spawn(work(), name="prompt-library")
+        session.spawn(work(), name="prompt-library")
 
     return run
 
@@ -50,7 +48,9 @@ class PromptLibrary(QObject):
 
     changed = Signal()
 
-    def __init__(self, store: PromptStore, run_io: IoRunner = run_inline, parent=None) -> None:
+    def __init__(
+        self, store: PromptStore, run_io: IoRunner = run_inline, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self._run_io = run_io

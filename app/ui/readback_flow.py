@@ -7,18 +7,20 @@ non-modal report says what was applied and what was dropped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.readback import Readback, read_settings, report
 from app.storage.imagemeta import read_text_chunks
+from app.ui.session import UiSession
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.form import SchemaForm
 
 log = logging.getLogger(__name__)
 
@@ -40,35 +42,44 @@ def read_image_settings(path: Path) -> Readback:
 
 
 class ReadbackFlow(QObject):
-    """Owns the open dialog, the window's drop handling and the report box."""
+    """Owns the open dialog, the drop handling of one widget (the window) and the report box."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        session: UiSession,
+        drop_target: QWidget,
+        form: Callable[[], SchemaForm | None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.drop_target = drop_target
+        self._form = form
         self.report_box: QMessageBox | None = None
         self._dialog: QFileDialog | None = None
         self.last: Readback | None = None
-        window.setAcceptDrops(True)
-        window.installEventFilter(self)
+        drop_target.setAcceptDrops(True)
+        drop_target.installEventFilter(self)
 
     # -- entry points -----------------------------------------------------------------------
 
     def open_dialog(self) -> None:
-        start = str(self.window.controller.settings.output_dir or Path.home())
-        dialog = QFileDialog(self.window, "Open image to read its settings", start, FILE_FILTER)
+        start = str(self.session.settings.output_dir or Path.home())
+        title = "Open image to read its settings"
+        dialog = QFileDialog(self.drop_target, title, start, FILE_FILTER)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda path: self.read_file(Path(path)))
         self._dialog = dialog
         dialog.open()
 
     def read_file(self, path: Path) -> None:
-        self.window.controller.spawn(self.apply_file(path), name="read-back")
+        self.session.spawn(self.apply_file(path), name="read-back")
 
     async def apply_file(self, path: Path) -> Readback | None:
         try:
-            readback = await self.window.controller.io(read_image_settings, path)
+            readback = await self.session.io(read_image_settings, path)
         except OSError as exc:
-            self.window.show_notice(f"Could not read {path.name}: {exc.strerror or exc}", "error")
+            self.session.notify(f"Could not read {path.name}: {exc.strerror or exc}", "error")
             return None
         self.apply(readback, path.name)
         return readback
@@ -76,7 +87,7 @@ class ReadbackFlow(QObject):
     def apply(self, readback: Readback, name: str) -> None:
         """Puts the values into the form (the seed fixed, not random) and shows the report."""
         self.last = readback
-        form = self.window.form
+        form = self._form()
         text = report(readback)
         if form is None:
             text = "The form is not ready yet (still connecting): nothing was applied.\n" + text
@@ -91,7 +102,7 @@ class ReadbackFlow(QObject):
     def show_report(self, name: str, text: str, *, ok: bool) -> None:
         if self.report_box is not None:
             self.report_box.close()
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.drop_target)
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
@@ -103,7 +114,7 @@ class ReadbackFlow(QObject):
         box.destroyed.connect(lambda *_: self._forget_box(box))
         self.report_box = box
         box.show()
-        self.window.show_notice(first)
+        self.session.notify(first)
 
     def _forget_box(self, box: QMessageBox) -> None:
         if self.report_box is box:
@@ -113,14 +124,14 @@ class ReadbackFlow(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if watched is self.window and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+        if watched is self.drop_target and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
             drag = cast(QDragMoveEvent, event)
             if image_paths(drag.mimeData()):
                 drag.setDropAction(Qt.DropAction.CopyAction)
                 drag.accept()
                 return True
             return False
-        if watched is self.window and kind == QEvent.Type.Drop:
+        if watched is self.drop_target and kind == QEvent.Type.Drop:
             drop = cast(QDropEvent, event)
             paths = image_paths(drop.mimeData())
             if not paths:
@@ -128,7 +139,7 @@ class ReadbackFlow(QObject):
             drop.setDropAction(Qt.DropAction.CopyAction)
             drop.accept()
             if len(paths) > 1:
-                self.window.show_notice(f"Reading settings from {paths[0].name} (the first image)")
+                self.session.notify(f"Reading settings from {paths[0].name} (the first image)")
             self.read_file(paths[0])
             return True
         return super().eventFilter(watched, event)

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.storage.settings import DEFAULT_API_BASE_URL, DEFAULT_SOCKET_URL
+from app.ui.session import ModeSwitches, UiSession
 from app.ui.settings_dialog import SettingsDialog
-
-if TYPE_CHECKING:
-    from app.ui.app_controller import AppController
 
 _open: list[SettingsDialog] = []
 
 
-def open_settings(parent: QWidget, controller: AppController) -> None:
+def open_settings(
+    parent: QWidget,
+    session: UiSession,
+    modes: ModeSwitches,
+    *,
+    change_credentials: Callable[[], None],
+) -> None:
     if _open:
         _open[0].raise_()
         return
-    s = controller.settings
-    spec = controller.spec
+    s = session.settings
+    spec = session.spec
     if spec is None:
         account = "Not connected"
     elif spec.demo:
@@ -30,7 +34,7 @@ def open_settings(parent: QWidget, controller: AppController) -> None:
         account = f"{spec.credentials.masked_key} ({mode})"
     dialog = SettingsDialog(
         {
-            "output_dir": s.output_dir or str(controller.paths.default_output_dir),
+            "output_dir": s.output_dir or str(session.paths.default_output_dir),
             "auto_save": s.auto_save,
             "filename_template": s.filename_template,
             "notify": s.notify,
@@ -57,19 +61,19 @@ def open_settings(parent: QWidget, controller: AppController) -> None:
         s.notify = bool(values["notify"])
         s.api_base_url = values["api_base_url"] or DEFAULT_API_BASE_URL
         s.socket_url = values["socket_url"] or DEFAULT_SOCKET_URL
-        controller.apply_settings_to_studio()
-        controller.spawn(controller.save_settings(), name="save-settings")
-        if endpoints_changed and controller.spec is not None and not controller.spec.demo:
-            creds = controller.spec.credentials
-            controller.spawn(controller.use_account(creds), name="reconnect")
+        modes.apply_settings()
+        session.spawn(modes.save_settings(), name="save-settings")
+        if endpoints_changed and session.spec is not None and not session.spec.demo:
+            creds = session.spec.credentials
+            session.spawn(modes.use_account(creds), name="reconnect")
 
     def on_change_credentials() -> None:
         dialog.reject()
-        parent.show_welcome()  # type: ignore[attr-defined]
+        change_credentials()
 
     def on_remove_credentials() -> None:
         dialog.reject()
-        controller.spawn(controller.remove_credentials(), name="remove-credentials")
+        session.spawn(modes.remove_credentials(), name="remove-credentials")
 
     dialog.finished.connect(on_finished)
     dialog.change_credentials_requested.connect(on_change_credentials)

@@ -7,52 +7,79 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QWidget
 
 from app.services.events import Phase
+from app.ui.session import ModeSwitches, UiSession
 
 if TYPE_CHECKING:
-    from app.ui.app_controller import AppController
+    from app.ui.form import SchemaForm
+    from app.ui.gallery import Gallery
+    from app.ui.thumbnails import ThumbnailLoader
 
 SMOKE_TIMEOUT = 90.0
 
 
-async def run_smoke(controller: AppController) -> None:
+@dataclass(frozen=True)
+class SmokeView:
+    """The widgets the smoke run watches: the gallery's tiles and the form, and what to grab."""
+
+    window: QWidget
+    gallery: Gallery
+    loader: ThumbnailLoader
+    form: Callable[[], SchemaForm | None]
+
+
+async def run_smoke(
+    session: UiSession, modes: ModeSwitches, view: SmokeView, screenshot: Path | None = None
+) -> None:
     started = time.monotonic()
     try:
-        result = await asyncio.wait_for(_smoke(controller, started), SMOKE_TIMEOUT)
+        result = await asyncio.wait_for(
+            _smoke(session, modes, view, screenshot, started), SMOKE_TIMEOUT
+        )
     except TimeoutError:
         print(f"smoke failed: no result within {SMOKE_TIMEOUT:.0f} s", file=sys.stderr, flush=True)
-        await _end(controller, 1)
+        await modes.shutdown(1)
         return
     except Exception as exc:  # the smoke run reports every failure and exits non-zero
         print(f"smoke failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-        await _end(controller, 1)
+        await modes.shutdown(1)
         return
     print(json.dumps(result), flush=True)
-    await _end(controller, 0)
+    await modes.shutdown(0)
 
 
-async def _smoke(controller: AppController, started: float) -> dict:
-    await controller.start_demo()
-    window = controller.window
-    studio = controller.studio
-    assert studio is not None and window.form is not None
-    values = window.form.values_for_run()
+async def _smoke(
+    session: UiSession,
+    modes: ModeSwitches,
+    view: SmokeView,
+    screenshot: Path | None,
+    started: float,
+) -> dict[str, Any]:
+    await modes.start_demo()
+    studio, form = session.studio, view.form()
+    if studio is None or form is None:
+        raise RuntimeError("the demo studio did not start")
+    values = form.values_for_run()
     state = await studio.submit(values)
     expected = int(state.params.get("samples", 4))
     while True:
         current = studio.generation(state.id)
         if current is not None and current.phase in (Phase.FAILED, Phase.CANCELLED, Phase.UNKNOWN):
             raise RuntimeError(f"generation ended {current.phase.value}: {current.error}")
-        shown = thumbnails_shown(window, state.id)
+        shown = thumbnails_shown(view.gallery, view.loader, state.id)
         if current is not None and current.phase is Phase.SUCCEEDED and shown >= expected:
             break
         await asyncio.sleep(0.05)
-    if controller.screenshot:
+    if screenshot:
         await asyncio.sleep(0.3)  # let the last tiles paint
-        save_screenshot(window, controller.screenshot)
+        save_screenshot(view.window, screenshot)
     folder = Path(tempfile.mkdtemp(prefix="wiro-smoke-saved-"))
     saved = await studio.save_images(list(current.images), folder)
     return {
@@ -62,9 +89,8 @@ async def _smoke(controller: AppController, started: float) -> dict:
     }
 
 
-def thumbnails_shown(window, generation_id: int) -> int:  # type: ignore[no-untyped-def]
+def thumbnails_shown(gallery: Gallery, loader: ThumbnailLoader, generation_id: int) -> int:
     """Tiles of this generation whose thumbnail has been decoded for painting."""
-    gallery, loader = window.gallery, window.loader
     shown = 0
     for image_id in gallery.image_ids(generation_id):
         record = gallery.record(image_id)
@@ -73,7 +99,7 @@ def thumbnails_shown(window, generation_id: int) -> int:  # type: ignore[no-unty
     return shown
 
 
-def save_screenshot(window, path: Path) -> None:  # type: ignore[no-untyped-def]
+def save_screenshot(window: QWidget, path: Path) -> None:
     """The window as the display shows it (a real X window under Xvfb), else as rendered."""
     from PySide6.QtGui import QGuiApplication
 
@@ -86,7 +112,3 @@ def save_screenshot(window, path: Path) -> None:  # type: ignore[no-untyped-def]
     path.parent.mkdir(parents=True, exist_ok=True)
     if not pixmap.save(str(path), "PNG"):
         raise OSError(f"could not write the screenshot to {path}")
-
-
-async def _end(controller: AppController, code: int) -> None:
-    await controller.shutdown(code)

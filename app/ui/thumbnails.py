@@ -183,6 +183,15 @@ class _PixmapCache:
         self.used = 0
 
 
+def make_decode_pool(max_threads: int | None = None, parent: QObject | None = None) -> QThreadPool:
+    """The pool thumbnails decode on (main.py makes the app's one and passes it in)."""
+    threads = max_threads or max(2, QThreadPool.globalInstance().maxThreadCount() - 1)
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(threads)
+    pool.setExpiryTimeout(30_000)
+    return pool
+
+
 class ThumbnailLoader(QObject):
     """Decodes image files off the GUI thread and hands out cached, scaled pixmaps."""
 
@@ -195,12 +204,13 @@ class ThumbnailLoader(QObject):
         *,
         max_threads: int | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
+        pool: QThreadPool | None = None,
     ) -> None:
         super().__init__(parent)
-        threads = max_threads or max(2, QThreadPool.globalInstance().maxThreadCount() - 1)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(threads)
-        self._pool.setExpiryTimeout(30_000)
+        if pool is None:
+            pool = make_decode_pool(max_threads, self)
+        threads = pool.maxThreadCount()
+        self._pool = pool
         self._queue = _JobQueue(threads)
         self._relay = _Relay(self)
         self._relay.decoded.connect(self._on_relay_decoded, Qt.ConnectionType.QueuedConnection)

@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from app.api.errors import AuthError, NetworkError, WiroError
 from app.core.credentials import Credentials
+from app.ui.session import ModeSwitches, UiSession
 from app.ui.welcome_dialog import WelcomeDialog
-
-if TYPE_CHECKING:
-    from app.ui.app_controller import AppController
 
 log = logging.getLogger(__name__)
 _open: list[WelcomeDialog] = []
 
 
-def open_welcome(parent: QWidget, controller: AppController) -> None:
+def open_welcome(parent: QWidget, session: UiSession, modes: ModeSwitches) -> None:
     if _open:
         _open[0].raise_()
         _open[0].activateWindow()
         return
-    controller.spawn(_show(parent, controller), name="welcome")
+    session.spawn(_show(parent, session, modes), name="welcome")
 
 
-async def _show(parent: QWidget, controller: AppController) -> None:
-    available = await controller.keychain_available()
+async def _show(parent: QWidget, session: UiSession, modes: ModeSwitches) -> None:
+    available = await modes.keychain_available()
     dialog = WelcomeDialog(parent, keychain_available=available)
     _open.append(dialog)
     dialog.finished.connect(lambda _: _open.remove(dialog) if dialog in _open else None)
@@ -35,12 +32,12 @@ async def _show(parent: QWidget, controller: AppController) -> None:
     def on_connect(key: str, secret: str | None, remember: bool) -> None:
         dialog.set_busy(True, "Checking your credentials with Wiro…")
         creds = Credentials(key.strip(), (secret or "").strip() or None)
-        controller.spawn(_connect(dialog, controller, creds, remember), name="connect")
+        session.spawn(_connect(dialog, session, modes, creds, remember), name="connect")
 
     def on_demo() -> None:
         if dialog.isVisible():
             dialog.accept()
-        controller.spawn(controller.start_demo(), name="start-demo")
+        session.spawn(modes.start_demo(), name="start-demo")
 
     dialog.connect_requested.connect(on_connect)
     dialog.demo_requested.connect(on_demo)
@@ -48,10 +45,14 @@ async def _show(parent: QWidget, controller: AppController) -> None:
 
 
 async def _connect(
-    dialog: WelcomeDialog, controller: AppController, creds: Credentials, remember: bool
+    dialog: WelcomeDialog,
+    session: UiSession,
+    modes: ModeSwitches,
+    creds: Credentials,
+    remember: bool,
 ) -> None:
     try:
-        await controller.connect_account(creds, remember)
+        await modes.connect_account(creds, remember)
     except AuthError:
         dialog.show_error(
             "Wiro did not accept this key and secret. Check them in your Wiro project "
@@ -70,4 +71,4 @@ async def _connect(
         return
     dialog.set_busy(False)
     dialog.accept()
-    controller.notify(f"Connected to Wiro as {creds.masked_key}.")
+    session.notify(f"Connected to Wiro as {creds.masked_key}.")

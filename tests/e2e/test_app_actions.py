@@ -22,7 +22,7 @@ async def _one_generation(harness, controller, **values):
     window.generate_panel.request_generate()
     await harness.wait(lambda: controller.studio.ledger.all(), what="a generation")
     gen = _latest(controller)
-    await harness.wait(lambda: thumbnails_shown(window, gen.id) == 2, what="thumbnails")
+    await harness.wait(lambda: shown(window, gen.id) == 2, what="thumbnails")
     studio = controller.studio
     await harness.wait(lambda: studio.generation(gen.id).phase is Phase.SUCCEEDED, what="done")
     return studio.generation(gen.id)
@@ -112,3 +112,7 @@ def test_gallery_shows_history_after_restart(qloop, harness_factory):
         assert await again.stop() == 0
 
     qloop.run_until_complete(scenario())
+
+
+def shown(window, generation_id: int) -> int:
+    return thumbnails_shown(window.gallery, window.loader, generation_id)

@@ -28,7 +28,7 @@ def test_generate_four_thumbnails_then_save_parses_back(qloop, harness_factory, 
         window.generate_panel.request_generate()
         await harness.wait(lambda: _latest(controller) is not None, what="a generation")
         gen = _latest(controller)
-        await harness.wait(lambda: thumbnails_shown(window, gen.id) == 4, what="4 thumbnails")
+        await harness.wait(lambda: shown(window, gen.id) == 4, what="4 thumbnails")
         studio = controller.studio
         await harness.wait(lambda: studio.generation(gen.id).phase is Phase.SUCCEEDED)
         state = studio.generation(gen.id)
@@ -154,3 +154,7 @@ def _welcome_type():
     from app.ui.welcome_dialog import WelcomeDialog
 
     return WelcomeDialog
+
+
+def shown(window, generation_id: int) -> int:
+    return thumbnails_shown(window.gallery, window.loader, generation_id)
