@@ -18,33 +18,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.params import ValidationResult, random_seed, validate
+from app.core.params import ValidationResult
 from app.core.schema import FieldKind, FieldSpec, ToolSchema
 from app.ui import style
 from app.ui.fields import FieldWidget, create_field, register_field
-from app.ui.generate_panel import GeneratePanel
+from app.ui.form_model import SEED_ID, FormModel, GenerationRequest, SeedPolicy
 from app.ui.prompt_editor import PromptField  # registers the prompt and negativePrompt fields
 from app.ui.seed_field import SeedField
 from app.ui.size_presets import SizeTools
 from app.ui.widgets import CollapsibleSection, InfoBadge
 
-__all__ = ["GeneratePanel", "PromptField", "SchemaForm", "register_field"]
-
-SEED_ID = "seed"
+__all__ = ["PromptField", "SchemaForm", "register_field"]
 # Fields shown side by side in one row: the first one's row carries the second one.
 PAIRS = {"width": "height"}
 ERROR_DELAY_MS = 600  # a new inline error waits this long while its field is being typed in
 
 
 class SchemaForm(QWidget):
-    """A form generated from a tool schema; it round-trips a values dict and validates it."""
+    """The view of a FormModel: one field widget per schema field, inline errors, Tab order."""
 
     values_changed = Signal(dict)
     validity_changed = Signal(bool, str)
 
-    def __init__(self, schema: ToolSchema, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, schema: ToolSchema, parent: QWidget | None = None, model: FormModel | None = None
+    ) -> None:
         super().__init__(parent)
         self.schema = schema
+        self.model = model if model is not None else FormModel(schema, self)
         self._fields: dict[str, FieldWidget] = {}
         self._valid: bool | None = None
         self._reason = ""
@@ -52,7 +53,6 @@ class SchemaForm(QWidget):
         self._external: dict[str, str] = {}
         self._bulk = False
         self._show_inline = False
-        self._last_seed: int | None = None
         self._grid_labels: list[QWidget] = []
         self.size_tools: SizeTools | None = None
         self._error_timer = QTimer(self)
@@ -61,6 +61,15 @@ class SchemaForm(QWidget):
         self._error_timer.timeout.connect(self._on_error_timer_timeout)
         self._build()
         self.setMinimumWidth(340)
+        for field_id, field in self._fields.items():
+            self.model.set_field(field_id, field.value())
+        self.model.applied.connect(self._on_model_applied)
+        self.model.seed_policy_changed.connect(self._on_model_seed_policy_changed)
+        self.model.last_seed_changed.connect(self._on_model_last_seed_changed)
+        seed = self._seed_field()
+        if seed is not None:
+            seed.random_changed.connect(self._on_seed_random_changed)
+            seed.set_random(self.model.seed_policy is SeedPolicy.RANDOM)
         self._revalidate()
 
     # -- building ---------------------------------------------------------------------------
@@ -236,10 +245,14 @@ class SchemaForm(QWidget):
 
     def values(self) -> dict[str, Any]:
         """The raw values as shown (the seed as typed, even while it is random each time)."""
-        return {field_id: field.value() for field_id, field in self._fields.items()}
+        return self.model.values()
 
     def set_values(self, values: Mapping[str, Any]) -> None:
-        """Updates the fields named in ``values``; unknown keys are ignored."""
+        """Updates the fields named in ``values`` (seed policy unchanged); unknown keys ignored."""
+        policy = self.model.seed_policy
+        self.model.apply(values, policy=policy)
+
+    def _on_model_applied(self, values: Mapping[str, Any]) -> None:
         self._bulk = True
         try:
             for field_id, value in values.items():
@@ -247,20 +260,17 @@ class SchemaForm(QWidget):
                 if field is not None:
                     self._external.pop(field_id, None)
                     field.set_value(value)
+                    self.model.set_field(field_id, field.value())  # as the widget took it
         finally:
             self._bulk = False
         self._show_inline = True
         self._revalidate(immediate=True)
 
     def reset_to_defaults(self) -> None:
-        self.set_values(self.schema.defaults())
-        self.set_random_seed(True)
+        self.model.reset()
 
     def validation(self) -> ValidationResult:
-        values = self.values()
-        if self.random_seed_enabled():
-            values[SEED_ID] = "0"  # a fresh seed replaces it on every run
-        return validate(self.schema, values)
+        return self.model.validation()
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
         """Shows errors found elsewhere (the service, Wiro) under their fields until edited."""
@@ -284,41 +294,38 @@ class SchemaForm(QWidget):
         return field if isinstance(field, SeedField) else None
 
     def random_seed_enabled(self) -> bool:
-        field = self._seed_field()
-        return field is not None and field.is_random()
+        return self._seed_field() is not None and self.model.seed_policy is SeedPolicy.RANDOM
 
     def set_random_seed(self, enabled: bool) -> None:
-        field = self._seed_field()
-        if field is not None:
-            field.set_random(enabled)
+        self.model.set_seed_policy(SeedPolicy.RANDOM if enabled else SeedPolicy.FIXED)
 
     def fix_seed(self, seed: int) -> None:
         """Reuse seed: turns "Random each time" off and shows ``seed``."""
-        field = self._seed_field()
-        if field is not None:
-            field.fix(seed)
+        self.model.apply({}, seed=seed)
 
     @property
     def last_seed(self) -> int | None:
-        return self._last_seed
+        return self.model.last_seed
+
+    def next_request(self) -> GenerationRequest:
+        return self.model.next_request()
 
     def values_for_run(self) -> dict[str, Any]:
         """The values to submit: a fresh random seed when random each time is on."""
-        values = self.values()
+        return self.model.next_request().values
+
+    def _on_seed_random_changed(self, enabled: bool) -> None:
+        self.set_random_seed(enabled)
+
+    def _on_model_seed_policy_changed(self, policy: str) -> None:
         field = self._seed_field()
-        if field is None:
-            return values
-        if field.is_random():
-            seed: int | None = random_seed()
-            values[SEED_ID] = str(seed) if field.spec.kind is FieldKind.TEXT else seed
-        else:
-            try:
-                seed = int(str(values[SEED_ID]).strip())
-            except ValueError:
-                seed = None
-        self._last_seed = seed
-        field.set_last_seed(seed)
-        return values
+        if field is not None:
+            field.set_random(policy == SeedPolicy.RANDOM)
+
+    def _on_model_last_seed_changed(self, seed: int | None) -> None:
+        field = self._seed_field()
+        if field is not None:
+            field.set_last_seed(seed)
 
     # -- validation display -----------------------------------------------------------------
 
@@ -328,6 +335,7 @@ class SchemaForm(QWidget):
         sender = self.sender()
         if isinstance(sender, FieldWidget):
             self._external.pop(sender.spec.id, None)
+            self.model.set_field(sender.spec.id, sender.value())
         self._show_inline = True
         self._revalidate()
         self.values_changed.emit(self.values())

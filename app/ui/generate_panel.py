@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class GeneratePanel(QWidget):
     """The big Generate button (Ctrl+Enter anywhere in the window) and why it is disabled."""
 
-    generate_requested = Signal(dict)
+    generate_requested = Signal(object)  # GenerationRequest
 
     def __init__(self, form: SchemaForm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +73,7 @@ class GeneratePanel(QWidget):
         """Emits generate_requested when the form allows it; True if it did."""
         if not self.button.isEnabled():
             return False
-        self.generate_requested.emit(self.form.values_for_run())
+        self.generate_requested.emit(self.form.next_request())
         return True
 
     def _refresh(self) -> None:

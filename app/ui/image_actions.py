@@ -142,15 +142,14 @@ class ImageActions(QObject):
         studio, form = self.session.studio, self._form()
         state = studio.generation(record.generation_id) if record and studio else None
         if state is not None and form is not None:
-            form.set_values(state.params)
-            form.fix_seed(int(state.params.get("seed", 0)))
+            form.model.apply(state.params)  # its seed fixed, so the batch can be redone
             self._notice("Settings loaded into the form")
 
     def reuse_seed(self, image_id: int) -> None:
         record = self._record(image_id)
         form = self._form()
         if record is not None and record.seed is not None and form is not None:
-            form.fix_seed(record.seed)
+            form.model.apply({}, seed=record.seed)
             self._notice(f"Seed fixed at {record.seed}")
 
     def star(self, image_id: int, starred: bool) -> None:

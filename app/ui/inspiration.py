@@ -39,14 +39,7 @@ FormGetter = Callable[[], "SchemaForm | None"]
 
 def apply_entry(form: SchemaForm, entry: Entry, use_all: bool = False) -> None:
     """Fills the form from an entry; with ``use_all`` a carried seed is fixed, not randomised."""
-    values = entry.values(use_all)
-    seed = values.pop("seed", None)
-    form.set_values(values)
-    if seed is not None and str(seed).strip():
-        try:
-            form.fix_seed(int(str(seed).strip()))
-        except ValueError:
-            form.set_values({"seed": seed})
+    form.model.apply(entry.values(use_all))
 
 
 def _claims(event: QEvent, *keys: QKeySequence.StandardKey | Qt.Key) -> bool:

@@ -31,8 +31,10 @@ from app.services.studio import Studio
 from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
 from app.ui import actions, style
-from app.ui.form import GeneratePanel, SchemaForm
+from app.ui.form import SchemaForm
+from app.ui.form_model import GenerationRequest, SeedPolicy
 from app.ui.gallery import Gallery
+from app.ui.generate_panel import GeneratePanel
 from app.ui.image_actions import ImageActions
 from app.ui.inspiration import InspirationPanel
 from app.ui.notify import Notifier
@@ -311,9 +313,8 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.generate_panel)
         self.generate_panel.generate_requested.connect(self._on_generate_requested)
         saved = old_values or self.session.settings.last_params
-        if saved:
-            self.form.set_values(saved)
-        self.form.set_random_seed(self.session.settings.random_seed)
+        random = self.session.settings.random_seed
+        self.form.model.apply(saved, policy=SeedPolicy.RANDOM if random else SeedPolicy.FIXED)
 
     # -- studio events -----------------------------------------------------------------
 
@@ -340,12 +341,12 @@ class MainWindow(QMainWindow):
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         self.session.spawn(coro, name=name)
 
-    def _on_generate_requested(self, values: dict[str, Any]) -> None:
+    def _on_generate_requested(self, request: GenerationRequest) -> None:
         if self.studio is None or self.form is None:
             return
         self.session.settings.last_params = self.form.values()
         form = self.form
-        self._spawn(actions.generate(self.studio, values, form.show_errors), "generate")
+        self._spawn(actions.generate(self.studio, request.values, form.show_errors), "generate")
 
     def _on_tasks_stop_requested(self, generation_id: int) -> None:
         if self.studio is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.storage.prompts import FormPreset
 from app.ui import style
+from app.ui.form_model import SeedPolicy
 from app.ui.gallery_text import settings_summary
 from app.ui.prompt_library import PromptLibrary
 
@@ -46,8 +47,8 @@ def preset_summary(preset: FormPreset) -> str:
 
 
 def apply_preset(form: SchemaForm, preset: FormPreset) -> None:
-    form.set_values(preset.values)
-    form.set_random_seed(preset.random_seed)
+    policy = SeedPolicy.RANDOM if preset.random_seed else SeedPolicy.FIXED
+    form.model.apply(preset.values, policy=policy)
 
 
 class PresetsMenu(QMenu):

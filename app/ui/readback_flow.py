@@ -92,11 +92,7 @@ class ReadbackFlow(QObject):
         if form is None:
             text = "The form is not ready yet (still connecting): nothing was applied.\n" + text
         elif readback.values:
-            values = dict(readback.values)
-            seed = values.pop("seed", None)
-            form.set_values(values)
-            if seed is not None:
-                form.fix_seed(int(seed))
+            form.model.apply(readback.values)
         self.show_report(name, text, ok=bool(readback.values) and form is not None)
 
     def show_report(self, name: str, text: str, *, ok: bool) -> None:
