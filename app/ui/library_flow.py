@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar
 
 from app.services.connection import ConnectionSpec
@@ -63,6 +62,8 @@ def live_filter(query: ImageFilter) -> LiveFilter | None:
 class LibraryFlow(QObject):
     """Binds the gallery, its filter bar and the spend label to the studio's library."""
 
+    undo_changed = Signal()  # whether Undo delete can run changed
+
     def __init__(
         self,
         session: UiSession,
@@ -101,14 +102,6 @@ class LibraryFlow(QObject):
             "What Wiro reported (totalcost) for generations started today and this month"
         )
         status_bar.insertPermanentWidget(0, self.spend_label)
-
-        self.undo_action = QAction("&Undo delete", self)
-        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
-        self.undo_action.setEnabled(False)
-        self.undo_action.triggered.connect(self.undo_delete)
-        self.export_action = QAction("&Export selected…", self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.export_action.triggered.connect(lambda: self.export(self.gallery.selected_image_ids()))
 
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
@@ -313,9 +306,15 @@ class LibraryFlow(QObject):
         n = len(batch.ids)
         self.session.notify(f"Restored {n} image{'s' if n != 1 else ''}")
 
+    @property
+    def can_undo(self) -> bool:
+        return self.studio is not None and self.studio.library.can_undo
+
     def _update_undo(self) -> None:
-        can = self.studio is not None and self.studio.library.can_undo
-        self.undo_action.setEnabled(can)
+        self.undo_changed.emit()
+
+    def export_selected(self) -> None:
+        self.export(self.gallery.selected_image_ids())
 
     # -- export --------------------------------------------------------------------------
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -31,15 +32,19 @@ from app.services.studio import Studio
 from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
 from app.ui import actions, style
+from app.ui.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
+from app.ui.diagnostics_copy import copy_diagnostics
 from app.ui.form import SchemaForm
 from app.ui.form_model import GenerationRequest, SeedPolicy
 from app.ui.gallery import Gallery
 from app.ui.generate_panel import GeneratePanel
 from app.ui.image_actions import ImageActions
 from app.ui.inspiration import InspirationPanel
+from app.ui.library_flow import LibraryFlow
 from app.ui.notify import Notifier
 from app.ui.presets import PresetsMenu
 from app.ui.prompt_library import PromptLibrary, session_runner
+from app.ui.readback_flow import ReadbackFlow
 from app.ui.session import ModeSwitches, UiSession
 from app.ui.smoke import SmokeView, run_smoke
 from app.ui.tasks_panel import TasksPanel
@@ -120,10 +125,12 @@ class MainWindow(QMainWindow):
 
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)
-        self._make_menus()
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
         self._make_inspiration()
+        self.commands = CommandRegistry(self)
+        self._declare_commands()
+        self._make_menus()
 
     # -- construction ------------------------------------------------------------------
 
@@ -142,38 +149,53 @@ class MainWindow(QMainWindow):
         banner.hide()
         return banner
 
+    def _declare_commands(self) -> None:
+        """Every window command, declared once; the menus below name them by id."""
+        std, flows, insp = QKeySequence.StandardKey, self.library_flow, self._on_inspiration_toggled
+        for command in [
+            Command("file.open_image", "&Open image…", self.readback_flow.open_dialog, std.Open,
+                    status_tip="Read the settings stored in a PNG, JPEG or WebP"),
+            Command("file.save", "&Save selected…", self._save_selected, std.Save),
+            Command("file.export", "&Export selected…", flows.export_selected, "Ctrl+Shift+E"),
+            Command("file.settings", "Se&ttings…", self.show_settings, "Ctrl+,"),
+            Command("file.quit", "&Quit", self.close, std.Quit),
+            Command("edit.undo_delete", "&Undo delete", flows.undo_delete, std.Undo,
+                    enabled_when=lambda: flows.can_undo),
+            Command("view.inspiration", "&Inspiration", None, "Ctrl+I", checkable=True,
+                    toggled=insp),
+            Command("view.gallery", "Back to &gallery", self.show_gallery, QKeySequence("Esc")),
+            Command("help.shortcuts", "&Keyboard shortcuts", self.show_shortcuts),
+            Command("help.about", f"&About {APP_NAME}", self.show_about),
+            Command("help.diagnostics", "Copy &diagnostics",
+                    lambda: copy_diagnostics(self.session)),
+        ]:  # fmt: skip
+            self.commands.declare(command)
+        # Actions the widgets own (their context menus and key contexts share them):
+        self.commands.adopt("edit.delete", self.gallery.delete_action)
+        self.commands.adopt("edit.find", flows.filter_bar.find_action)
+        self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
+        flows.undo_changed.connect(self.commands.refresh)
+
     def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.save_action = QAction("&Save selected…", self, shortcut=QKeySequence.StandardKey.Save)
-        self.save_action.triggered.connect(
-            lambda: self.image_actions.save(self.gallery.selected_image_ids())
-        )
-        file_menu.addAction(self.save_action)
-        settings = QAction("Se&ttings…", self, shortcut=QKeySequence("Ctrl+,"))
-        settings.triggered.connect(self.show_settings)
-        file_menu.addAction(settings)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        layout: list[Menu | QMenu] = [
+            Menu("&File", ["file.open_image", SEPARATOR, "file.save", "file.export",
+                           "file.settings", SEPARATOR, "file.quit"]),
+            Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find"]),
+            Menu("&View", ["view.tasks", "view.inspiration", "view.gallery"]),
+            self.presets_menu,
+            Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
+        ]  # fmt: skip
+        menus = self.commands.build_menus(self.menuBar(), layout)
+        self.file_menu, self.edit_menu = menus["file"], menus["edit"]
+        self.view_menu, self.help_menu = menus["view"], menus["help"]
+        self.save_action = self.commands.action("file.save")
+        self.open_image_action = self.commands.action("file.open_image")
+        self.inspiration_action = self.commands.action("view.inspiration")
+        self.diagnostics_action = self.commands.action("help.diagnostics")
+        self.inspiration_dock.visibilityChanged.connect(self.inspiration_action.setChecked)
 
-        view = self.menuBar().addMenu("&View")
-        view.addAction(self.tasks_dock.toggleViewAction())
-        back = QAction("Back to &gallery", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
-        back.triggered.connect(self.show_gallery)
-        view.addAction(back)
-        self.view_menu = view
-
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction(f"&About {APP_NAME}", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
-        from app.ui.diagnostics_copy import copy_diagnostics
-
-        self.diagnostics_action = QAction("Copy &diagnostics", self)
-        self.diagnostics_action.triggered.connect(lambda: copy_diagnostics(self.session))
-        help_menu.addAction(self.diagnostics_action)
-        self.help_menu = help_menu
+    def _save_selected(self) -> None:
+        self.image_actions.save(self.gallery.selected_image_ids())
 
     def _connect_signals(self) -> None:
         self.session.generation_changed.connect(self._on_session_generation_changed)
@@ -211,13 +233,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.tasks_dock, dock)
         self.tasks_dock.raise_()
         self.inspiration_dock = dock
-        self.inspiration_action = QAction("&Inspiration", self, shortcut=QKeySequence("Ctrl+I"))
-        self.inspiration_action.setCheckable(True)
-        self.inspiration_action.triggered.connect(self._on_inspiration_action_triggered)
-        dock.visibilityChanged.connect(self.inspiration_action.setChecked)
-        self.view_menu.insertAction(self.view_menu.actions()[1], self.inspiration_action)
         self.presets_menu = PresetsMenu(self.prompt_library, lambda: self.form, self)
-        self.menuBar().insertMenu(self.help_menu.menuAction(), self.presets_menu)
         self.inspiration.notice_posted.connect(self.show_notice)
         self.presets_menu.notice_posted.connect(self.show_notice)
         self.session.generation_changed.connect(self.inspiration.note_generation)
@@ -228,7 +244,7 @@ class MainWindow(QMainWindow):
         self.inspiration_dock.raise_()
         self.inspiration.focus_search()
 
-    def _on_inspiration_action_triggered(self, checked: bool) -> None:
+    def _on_inspiration_toggled(self, checked: bool) -> None:
         if checked:
             self.show_inspiration()
         else:
@@ -237,10 +253,6 @@ class MainWindow(QMainWindow):
     # -- history and library: filter bar, spend, delete/undo, export, read-back --------
 
     def _make_library(self) -> None:
-        from PySide6.QtWidgets import QMenu
-
-        from app.ui.library_flow import LibraryFlow
-        from app.ui.readback_flow import ReadbackFlow
 
         self.library_flow = LibraryFlow(
             self.session,
@@ -252,24 +264,6 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.readback_flow = ReadbackFlow(self.session, self, lambda: self.form, self)
-        self.open_image_action = QAction(
-            "&Open image…", self, shortcut=QKeySequence.StandardKey.Open
-        )
-        self.open_image_action.setStatusTip("Read the settings stored in a PNG, JPEG or WebP")
-        self.open_image_action.triggered.connect(self.readback_flow.open_dialog)
-        menus = self.menuBar().findChildren(QMenu)
-        file_menu = next(m for m in menus if self.save_action in m.actions())
-        file_menu.insertAction(self.save_action, self.open_image_action)
-        file_menu.insertSeparator(self.save_action)
-        after_save = file_menu.actions()[file_menu.actions().index(self.save_action) + 1]
-        file_menu.insertAction(after_save, self.library_flow.export_action)
-        edit = QMenu("&Edit", self)
-        edit.addAction(self.library_flow.undo_action)
-        edit.addSeparator()
-        edit.addAction(self.gallery.delete_action)
-        edit.addAction(self.library_flow.filter_bar.find_action)
-        self.menuBar().insertMenu(self.view_menu.menuAction(), edit)
-        self.edit_menu = edit
 
     # -- binding to a studio -----------------------------------------------------------
 
@@ -374,6 +368,9 @@ class MainWindow(QMainWindow):
         from app.ui.settings_flow import open_settings
 
         open_settings(self, self.session, self.host, change_credentials=self.show_welcome)
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_box = show_shortcut_list(self, self.commands)
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -154,7 +154,7 @@ def test_library_flow_puts_its_label_in_the_status_bar_and_waits_for_a_studio(qt
     )
     try:
         assert host.statusBar().findChild(QWidget, "spendLabel") is flow.spend_label
-        assert not flow.undo_action.isEnabled()
+        assert not flow.can_undo
         flow.export([1])  # no studio: nothing opens
         assert not hasattr(flow, "export_dialog")
         session.generation_changed.emit(make_state(3, cost=0.01, phase=make_state().phase))
