@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.storage.logs import setup_logging
     from app.storage.paths import AppPaths
     from app.ui.app_controller import AppController
-    from app.ui.errors import install_excepthook
-    from app.ui.style import apply_style
+    from app.ui.widgets.errors import install_excepthook
+    from app.ui.widgets.style import apply_style
 
     if args.smoke:
         import tempfile
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from concurrent.futures import ThreadPoolExecutor
 
-    from app.ui.thumbnails import make_decode_pool
+    from app.ui.widgets.thumbnails import make_decode_pool
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

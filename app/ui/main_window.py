@@ -31,25 +31,26 @@ from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.studio import Studio
 from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
-from app.ui import actions, style
-from app.ui.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
-from app.ui.diagnostics_copy import copy_diagnostics
-from app.ui.form import SchemaForm
-from app.ui.form_model import GenerationRequest, SeedPolicy
-from app.ui.gallery import Gallery
-from app.ui.generate_panel import GeneratePanel
-from app.ui.image_actions import ImageActions
-from app.ui.inspiration import InspirationPanel
-from app.ui.library_flow import LibraryFlow
-from app.ui.notify import Notifier
-from app.ui.presets import PresetsMenu
-from app.ui.prompt_library import PromptLibrary, session_runner
-from app.ui.readback_flow import ReadbackFlow
+from app.ui.flows import actions
+from app.ui.flows.diagnostics_copy import copy_diagnostics
+from app.ui.flows.image_actions import ImageActions
+from app.ui.flows.library_flow import LibraryFlow
+from app.ui.flows.readback_flow import ReadbackFlow
+from app.ui.flows.smoke import SmokeView, run_smoke
+from app.ui.form.generate_panel import GeneratePanel
+from app.ui.form.model import GenerationRequest, SeedPolicy
+from app.ui.form.schema_form import SchemaForm
+from app.ui.gallery.gallery import Gallery
+from app.ui.inspiration.panel import InspirationPanel
+from app.ui.inspiration.presets import PresetsMenu
+from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
 from app.ui.session import ModeSwitches, UiSession
-from app.ui.smoke import SmokeView, run_smoke
-from app.ui.tasks_panel import TasksPanel
-from app.ui.thumbnails import ThumbnailLoader
-from app.ui.viewer import CompareView, ImageViewer
+from app.ui.tasks.panel import TasksPanel
+from app.ui.viewer.viewer import CompareView, ImageViewer
+from app.ui.widgets import style
+from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
+from app.ui.widgets.notify import Notifier
+from app.ui.widgets.thumbnails import ThumbnailLoader
 
 log = logging.getLogger(__name__)
 
@@ -360,12 +361,12 @@ class MainWindow(QMainWindow):
     # -- dialogs -----------------------------------------------------------------------
 
     def show_welcome(self) -> None:
-        from app.ui.welcome import open_welcome
+        from app.ui.flows.welcome import open_welcome
 
         open_welcome(self, self.session, self.host)
 
     def show_settings(self) -> None:
-        from app.ui.settings_flow import open_settings
+        from app.ui.flows.settings_flow import open_settings
 
         open_settings(self, self.session, self.host, change_credentials=self.show_welcome)
 
@@ -382,7 +383,7 @@ class MainWindow(QMainWindow):
         )
 
     def show_unexpected_error(self, summary: str, details: str) -> None:
-        from app.ui.error_dialog import show_error_dialog
+        from app.ui.dialogs.error_dialog import show_error_dialog
 
         show_error_dialog(self, summary, details)
 

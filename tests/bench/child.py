@@ -156,7 +156,7 @@ class _Probe:
     async def _scroll_then_quit(self) -> None:
         import asyncio
 
-        from app.ui import gallery_delegate
+        from app.ui.gallery import delegate as gallery_delegate
 
         window = self._window()
         gallery, loader = window.gallery, window.loader

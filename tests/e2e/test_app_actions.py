@@ -8,7 +8,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from app.services.events import Phase
-from app.ui.smoke import thumbnails_shown
+from app.ui.flows.smoke import thumbnails_shown
 
 
 def _latest(controller):

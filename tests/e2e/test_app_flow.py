@@ -8,7 +8,7 @@ from app.core.metadata import parse_parameters
 from app.emulator.config import EmulatorConfig
 from app.emulator.runner import Emulator
 from app.services.events import Phase
-from app.ui.smoke import thumbnails_shown
+from app.ui.flows.smoke import thumbnails_shown
 
 
 def _latest(controller):
@@ -151,7 +151,7 @@ def test_connect_account_checks_then_stores_in_keychain(qloop, harness_factory):
 
 
 def _welcome_type():
-    from app.ui.welcome_dialog import WelcomeDialog
+    from app.ui.dialogs.welcome_dialog import WelcomeDialog
 
     return WelcomeDialog
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from app.ui.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
+from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
 
 
 def test_menus_are_built_from_declared_commands_in_order(qtbot):

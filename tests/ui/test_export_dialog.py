@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog
 
 from app.core.filenames import render_template, sanitize_filename, template_context, unique_name
 from app.storage.imagemeta import read_text_chunks
-from app.ui.export_dialog import EXPORT_PLACEHOLDERS, ExportChoice, ExportDialog
+from app.ui.dialogs.export_dialog import EXPORT_PLACEHOLDERS, ExportChoice, ExportDialog
 from tests.ui.library_support import generate, harness_factory, qloop, started  # noqa: F401
 
 FULL = (

@@ -96,10 +96,10 @@ def test_session_notify_and_output_dir(session, tmp_path):
 
 
 def test_image_actions_compare_and_step_the_viewer(qtbot, session, tmp_path):
-    from app.ui.gallery import Gallery
-    from app.ui.image_actions import ImageActions
-    from app.ui.thumbnails import ThumbnailLoader
-    from app.ui.viewer import CompareView, ImageViewer
+    from app.ui.flows.image_actions import ImageActions
+    from app.ui.gallery.gallery import Gallery
+    from app.ui.viewer.viewer import CompareView, ImageViewer
+    from app.ui.widgets.thumbnails import ThumbnailLoader
 
     loader = ThumbnailLoader(max_threads=1)
     gallery, viewer, compare = Gallery(loader), ImageViewer(loader), CompareView(loader)
@@ -135,10 +135,10 @@ def test_image_actions_compare_and_step_the_viewer(qtbot, session, tmp_path):
 
 
 def test_library_flow_puts_its_label_in_the_status_bar_and_waits_for_a_studio(qtbot, session):
-    from app.ui.gallery import Gallery
-    from app.ui.library_flow import LibraryFlow
-    from app.ui.thumbnails import ThumbnailLoader
-    from app.ui.viewer import CompareView, ImageViewer
+    from app.ui.flows.library_flow import LibraryFlow
+    from app.ui.gallery.gallery import Gallery
+    from app.ui.viewer.viewer import CompareView, ImageViewer
+    from app.ui.widgets.thumbnails import ThumbnailLoader
 
     loader = ThumbnailLoader(max_threads=1)
     host = QMainWindow()  # only a status bar to put the spend label in
@@ -165,8 +165,8 @@ def test_library_flow_puts_its_label_in_the_status_bar_and_waits_for_a_studio(qt
 
 
 def test_readback_flow_fills_a_form_and_reports(qtbot, session, tool_schema):
-    from app.ui.form import SchemaForm
-    from app.ui.readback_flow import ReadbackFlow
+    from app.ui.flows.readback_flow import ReadbackFlow
+    from app.ui.form.schema_form import SchemaForm
 
     target = QWidget()
     qtbot.addWidget(target)
@@ -186,7 +186,7 @@ def test_readback_flow_fills_a_form_and_reports(qtbot, session, tool_schema):
 
 
 def test_copy_diagnostics_with_a_session_only(qloop, session):
-    from app.ui.diagnostics_copy import COPIED, copy_diagnostics
+    from app.ui.flows.diagnostics_copy import COPIED, copy_diagnostics
 
     QApplication.clipboard().clear()
     run_until(
@@ -200,7 +200,7 @@ def test_copy_diagnostics_with_a_session_only(qloop, session):
 
 def test_prompt_library_runs_its_io_on_the_session(qloop, session):
     from app.storage.prompts import PromptStore
-    from app.ui.prompt_library import PromptLibrary, session_runner
+    from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
 
     library = PromptLibrary(PromptStore.in_folder(session.paths.data_dir), session_runner(session))
 
@@ -218,7 +218,7 @@ def test_prompt_library_runs_its_io_on_the_session(qloop, session):
 
 
 def test_settings_flow_applies_through_the_mode_switches(qloop, qtbot, session):
-    from app.ui import settings_flow
+    from app.ui.flows import settings_flow
 
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -239,7 +239,7 @@ def test_settings_flow_applies_through_the_mode_switches(qloop, qtbot, session):
 
 
 def test_welcome_flow_starts_the_demo_through_the_mode_switches(qloop, qtbot, session):
-    from app.ui import welcome
+    from app.ui.flows import welcome
 
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -264,9 +264,9 @@ def test_welcome_flow_starts_the_demo_through_the_mode_switches(qloop, qtbot, se
 
 
 def test_smoke_reports_a_studio_that_never_started(qloop, qtbot, session, capsys):
-    from app.ui.gallery import Gallery
-    from app.ui.smoke import SmokeView, run_smoke
-    from app.ui.thumbnails import ThumbnailLoader
+    from app.ui.flows.smoke import SmokeView, run_smoke
+    from app.ui.gallery.gallery import Gallery
+    from app.ui.widgets.thumbnails import ThumbnailLoader
 
     loader = ThumbnailLoader(max_threads=1)
     gallery = Gallery(loader)

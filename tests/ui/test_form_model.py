@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.form_model import FormModel, GenerationRequest, SeedPolicy, parse_seed
+from app.ui.form.model import FormModel, GenerationRequest, SeedPolicy, parse_seed
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_an_explicit_policy_wins_over_a_carried_seed(model):
 
 
 def test_the_seed_rule_random_each_time_or_the_seed_shown(model, monkeypatch):
-    monkeypatch.setattr("app.ui.form_model.random_seed", lambda: 99)
+    monkeypatch.setattr("app.ui.form.model.random_seed", lambda: 99)
     seen: list[object] = []
     model.last_seed_changed.connect(seen.append)
     first = model.next_request()

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.library import ImageFilter
-from app.ui.gallery import Gallery
-from app.ui.gallery_filter import SEARCH_DELAY_MS, GalleryFilterBar, count_text
-from app.ui.library_flow import live_filter, money, spend_text
-from app.ui.thumbnails import ThumbnailLoader
+from app.ui.flows.library_flow import live_filter, money, spend_text
+from app.ui.gallery.filter_bar import SEARCH_DELAY_MS, GalleryFilterBar, count_text
+from app.ui.gallery.gallery import Gallery
+from app.ui.widgets.thumbnails import ThumbnailLoader
 from tests.ui.library_support import generate, harness_factory, qloop, started  # noqa: F401
 
 
