@@ -33,6 +33,16 @@ class ImageSaver:
         self.filename_template = DEFAULT_TEMPLATE
         self.auto_save_dir: Path | None = None
 
+    async def _load_states(self, images: Sequence[ImageRecord]) -> None:
+        """Generations not in the cache (older than this session's history) come from the
+        database, so a saved copy never gets empty parameters."""
+        for generation_id in {r.generation_id for r in images}:
+            if self.ledger.get(generation_id) is None:
+                try:
+                    await self.ledger.load(generation_id)
+                except KeyError:
+                    log.warning("generation %s is not in the history", generation_id)
+
     def metadata_texts(self, record: ImageRecord) -> dict[str, str]:
         state = self.ledger.get(record.generation_id)
         return image_texts(
@@ -64,6 +74,7 @@ class ImageSaver:
         strip: bool = False,
     ) -> list[Path]:
         """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata."""
+        await self._load_states(images)
         loop = asyncio.get_running_loop()
         saved = []
         for record in images:
@@ -79,6 +90,7 @@ class ImageSaver:
         return saved
 
     async def save_as(self, record: ImageRecord, dest: Path) -> Path:
+        await self._load_states([record])
         texts = self.metadata_texts(record)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(

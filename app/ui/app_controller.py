@@ -220,8 +220,8 @@ class AppController(QObject):
             return
         wanted = self.settings.auto_save_demo if self.spec.demo else self.settings.auto_save
         folder = self.output_dir()
-        self.studio.saver.auto_save_dir = folder if wanted and not self.smoke else None
-        self.studio.saver.filename_template = self.settings.filename_template
+        auto_save = folder if wanted and not self.smoke else None
+        self.studio.configure_saving(auto_save, self.settings.filename_template)
 
     def output_dir(self) -> Path:
         return self.session.output_dir()

@@ -155,7 +155,7 @@ class LibraryFlow(QObject):
             await self._load_pages(epoch, studio, query)
             if not self._pruned and self.thumbs is not None and epoch == self._epoch:
                 self._pruned = True
-                keep = await studio.library.visible_sha256()
+                keep = await studio.visible_sha256()
                 removed = await self.session.io(self.thumbs.prune, keep)
                 if removed:
                     log.info("removed %d unused thumbnails", removed)
@@ -171,7 +171,7 @@ class LibraryFlow(QObject):
     async def _load_pages(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
         cursor, limit, first = None, FIRST_PAGE, True
         while True:
-            page = await studio.library.page(query, cursor, limit)
+            page = await studio.page(query, cursor, limit)
             if epoch != self._epoch:
                 return
             images = [r for r in page.images if r.id not in self._deleted]
@@ -180,11 +180,11 @@ class LibraryFlow(QObject):
             self.gallery.add_images(images, page.generations)
             if first:
                 first = False
-                self.total = await studio.library.count(query)
+                self.total = await studio.count(query)
                 if epoch != self._epoch:
                     return
-                for state in studio.ledger.all():  # running work shows its grey slots
-                    if not state.is_final and not state.images:
+                for state in studio.running():  # running work shows its grey slots
+                    if not state.images:
                         self.gallery.add_generation_placeholder(state)
             self._refresh_count()
             if page.cursor is None:
@@ -228,7 +228,7 @@ class LibraryFlow(QObject):
 
         async def read() -> None:
             try:
-                spend = await studio.library.spend()
+                spend = await studio.spend()
             except Exception:
                 if self.studio is not studio:
                     return  # closed meanwhile
@@ -272,7 +272,7 @@ class LibraryFlow(QObject):
         studio = self.studio
         if studio is None:
             return
-        batch = await studio.library.delete(image_ids)
+        batch = await studio.delete_images(image_ids)
         if batch is None:
             return
         gone = set(batch.ids)
@@ -290,11 +290,11 @@ class LibraryFlow(QObject):
         )
 
     def undo_delete(self) -> None:
-        if self.studio is not None and self.studio.library.can_undo:
+        if self.studio is not None and self.studio.can_undo_delete:
             self.session.spawn(self._undo(self.studio), name="undo-delete")
 
     async def _undo(self, studio: Studio) -> None:
-        batch = await studio.library.undo_delete()
+        batch = await studio.undo_delete()
         self._update_undo()
         if batch is None:
             return
@@ -308,7 +308,7 @@ class LibraryFlow(QObject):
 
     @property
     def can_undo(self) -> bool:
-        return self.studio is not None and self.studio.library.can_undo
+        return self.studio is not None and self.studio.can_undo_delete
 
     def _update_undo(self) -> None:
         self.undo_changed.emit()
