@@ -108,7 +108,9 @@ def test_gallery_shows_history_after_restart(qloop, harness_factory):
         await again.wait(lambda: controller.studio is not None and controller.window.form)
         gallery = controller.window.gallery
         await again.wait(lambda: len(gallery.image_ids(state.id)) == 2, what="history")
-        assert controller.window.tasks.state(state.id).phase is Phase.SUCCEEDED
+        tasks = controller.window.tasks  # its rows come from a second, later history read
+        await again.wait(lambda: tasks.state(state.id) is not None, what="the task row")
+        assert tasks.state(state.id).phase is Phase.SUCCEEDED
         assert await again.stop() == 0
 
     qloop.run_until_complete(scenario())
