@@ -32,7 +32,7 @@ from app.api.watcher import TaskWatcher
 from app.core.status import TaskStatus
 from app.services.events import ImageRecord, Phase
 from app.services.ledger import Ledger
-from app.services.state import image_record, seed_for
+from app.services.state import seed_for
 from app.storage.library import ImageCheckError, extension_for, inspect_image, library_path
 
 log = logging.getLogger(__name__)
@@ -51,27 +51,6 @@ def output_indices(outputs: Iterable[Output]) -> list[tuple[int, Output]]:
     if None not in numbers and len(set(numbers)) == len(numbers):
         return list(zip(numbers, outputs, strict=True))  # type: ignore[arg-type]
     return list(enumerate(outputs))
-
-
-def output_to_json(output: Output) -> dict[str, Any]:
-    return {
-        "id": output.id,
-        "name": output.name,
-        "contenttype": output.content_type,
-        "size": output.size,
-        "url": output.url,
-    }
-
-
-def output_from_json(data: dict[str, Any]) -> Output:
-    size = data.get("size")
-    return Output(
-        id=str(data.get("id") or ""),
-        name=str(data.get("name") or ""),
-        content_type=str(data.get("contenttype") or ""),
-        size=int(size) if isinstance(size, int) else None,
-        url=str(data.get("url") or ""),
-    )
 
 
 class Follower:
@@ -141,7 +120,6 @@ class Follower:
                 gid,
                 phase=Phase.DOWNLOADING,
                 status=TaskStatus.POSTPROCESS_END.value,
-                outputs=[output_to_json(o) for o in event.outputs],
             )
             self._start_downloads(gid, event.outputs)
         elif isinstance(event, Finished):
@@ -172,7 +150,6 @@ class Follower:
             gid,
             phase=Phase.DOWNLOADING,
             status=task.status,
-            outputs=[output_to_json(o) for o in outputs],
             cost=task.total_cost,
             elapsed_seconds=task.elapsed_seconds,
         )
@@ -274,7 +251,7 @@ class Follower:
             height=height,
             created_at=self.ledger.clock(),
         )
-        record = image_record(row)
+        record = row
         self.ledger.add_image(record)
         try:
             self.on_image(record)

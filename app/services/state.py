@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.core.params import image_seed
 from app.core.status import status_text, stop_action
 from app.services.events import FINAL_PHASES, GenerationState, ImageRecord, Phase
-from app.storage.history import GenerationRow, ImageRow
+from app.storage.history import GenerationRow
 
 PHASE_TEXT: dict[Phase, str] = {
     Phase.PENDING: "Waiting to send",
@@ -19,22 +19,6 @@ PHASE_TEXT: dict[Phase, str] = {
     Phase.CANCELLED: "Cancelled",
     Phase.UNKNOWN: "Submitted, result unknown: check your Wiro dashboard",
 }
-
-
-def image_record(row: ImageRow) -> ImageRecord:
-    return ImageRecord(
-        id=row.id,
-        generation_id=row.generation_id,
-        index=row.index,
-        seed=row.seed,
-        path=row.path,
-        sha256=row.sha256,
-        size=row.size,
-        width=row.width,
-        height=row.height,
-        starred=row.starred,
-        created_at=row.created_at,
-    )
 
 
 def describe(phase: Phase, status: str) -> str:
@@ -51,7 +35,7 @@ def can_stop(phase: Phase, status: str) -> bool:
     return True
 
 
-def generation_state(row: GenerationRow, images: list[ImageRow]) -> GenerationState:
+def generation_state(row: GenerationRow, images: list[ImageRecord]) -> GenerationState:
     phase = Phase(row.phase) if row.phase in Phase._value2member_map_ else Phase.UNKNOWN
     return GenerationState(
         id=row.id,
@@ -68,7 +52,7 @@ def generation_state(row: GenerationRow, images: list[ImageRow]) -> GenerationSt
         error=row.error,
         debug_error=row.debug_error,
         expected_images=row.expected_images,
-        images=tuple(image_record(i) for i in images),
+        images=tuple(images),
         can_stop=can_stop(phase, row.status),
     )
 

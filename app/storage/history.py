@@ -86,6 +86,11 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     CREATE INDEX images_visible ON images(deleted, starred);
     """,
+    # v3: the outputs column was written on every finish and never read: Wiro's answer is
+    # asked again on resume, and the images table is what the app shows.
+    """
+    ALTER TABLE generations DROP COLUMN outputs;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -104,7 +109,6 @@ _GENERATION_COLUMNS = frozenset(
         "error",
         "debug_error",
         "expected_images",
-        "outputs",
     }
 )
 
@@ -129,12 +133,11 @@ class GenerationRow:
     error: str | None
     debug_error: str
     expected_images: int
-    outputs: list[dict[str, Any]] | None
 
 
 @dataclass(frozen=True)
-class ImageRow:
-    """An images row as Python values."""
+class ImageRecord:
+    """One stored image: the file in the library exactly as downloaded, plus its facts."""
 
     id: int
     generation_id: int
@@ -145,9 +148,9 @@ class ImageRow:
     size: int
     width: int
     height: int
-    starred: bool
-    deleted: bool
-    created_at: float
+    starred: bool = False
+    created_at: float = 0.0
+    deleted: bool = False  # in the trash until the app closes (Undo delete)
 
 
 class HistoryStore:
@@ -220,8 +223,6 @@ class HistoryStore:
             raise ValueError(f"unknown generation columns: {sorted(unknown)}")
         if not values:
             return
-        if "outputs" in values and values["outputs"] is not None:
-            values["outputs"] = json.dumps(values["outputs"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self._lock:
             self._db.execute(
@@ -266,7 +267,7 @@ class HistoryStore:
         width: int,
         height: int,
         created_at: float,
-    ) -> ImageRow:
+    ) -> ImageRecord:
         """Adds an image once; a second call for the same (generation, index) returns the first."""
         with self._lock:
             self._db.execute(
@@ -279,7 +280,7 @@ class HistoryStore:
             ).fetchone()
         return _image(row)
 
-    def images_for(self, generation_id: int, *, include_deleted: bool = False) -> list[ImageRow]:
+    def images_for(self, generation_id: int, *, include_deleted: bool = False) -> list[ImageRecord]:
         sql = "SELECT * FROM images WHERE generation_id = ?"
         if not include_deleted:
             sql += " AND deleted = 0"
@@ -287,7 +288,7 @@ class HistoryStore:
             rows = self._db.execute(sql + " ORDER BY idx", (generation_id,)).fetchall()
         return [_image(r) for r in rows]
 
-    def image(self, image_id: int) -> ImageRow | None:
+    def image(self, image_id: int) -> ImageRecord | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM images WHERE id = ?", (image_id,)).fetchone()
         return _image(row) if row else None
@@ -321,7 +322,7 @@ class HistoryStore:
 
     def image_page(
         self, query: ImageFilter, after: PageCursor | None = None, limit: int = 500
-    ) -> tuple[list[ImageRow], PageCursor | None]:
+    ) -> tuple[list[ImageRecord], PageCursor | None]:
         """Visible images in display order after ``after``, and the cursor for the next page."""
         sql, args = page_sql(query, after, limit)
         with self._lock:
@@ -343,16 +344,16 @@ class HistoryStore:
     def generations_by_ids(self, ids: Iterable[int]) -> list[GenerationRow]:
         return [_generation(r) for r in self._select_in("generations", "id", ids, "")]
 
-    def images_of_generations(self, generation_ids: Iterable[int]) -> list[ImageRow]:
+    def images_of_generations(self, generation_ids: Iterable[int]) -> list[ImageRecord]:
         """Visible images of these generations, by generation then index."""
         rows = self._select_in("images", "generation_id", generation_ids, " AND deleted = 0")
         return sorted((_image(r) for r in rows), key=lambda i: (i.generation_id, i.index))
 
-    def images_by_ids(self, ids: Iterable[int]) -> list[ImageRow]:
+    def images_by_ids(self, ids: Iterable[int]) -> list[ImageRecord]:
         """These images whether deleted or not, in id order."""
         return sorted((_image(r) for r in self._select_in("images", "id", ids, "")), key=_id)
 
-    def deleted_images(self) -> list[ImageRow]:
+    def deleted_images(self) -> list[ImageRecord]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM images WHERE deleted = 1").fetchall()
         return [_image(r) for r in rows]
@@ -385,7 +386,7 @@ def _json_or(value: str | None, fallback: Any) -> Any:
         return fallback
 
 
-def _id(row: ImageRow) -> int:
+def _id(row: ImageRecord) -> int:
     return row.id
 
 
@@ -407,12 +408,11 @@ def _generation(row: sqlite3.Row) -> GenerationRow:
         error=row["error"],
         debug_error=row["debug_error"] or "",
         expected_images=row["expected_images"],
-        outputs=_json_or(row["outputs"], None),
     )
 
 
-def _image(row: sqlite3.Row) -> ImageRow:
-    return ImageRow(
+def _image(row: sqlite3.Row) -> ImageRecord:
+    return ImageRecord(
         id=row["id"],
         generation_id=row["generation_id"],
         index=row["idx"],

@@ -130,3 +130,24 @@ def test_a_failing_migration_leaves_the_previous_version_intact(
 )
 def test_search_text_becomes_a_safe_fts_query(text: str, query: str | None) -> None:
     assert fts_query(text) == query
+
+
+def test_v3_drops_the_write_only_outputs_column(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.executescript(MIGRATIONS[1])
+    db.execute("PRAGMA user_version = 2")
+    db.execute(
+        "INSERT INTO generations (tool, params, phase, created_at, outputs)"
+        " VALUES ('t', '{\"prompt\": \"kept\"}', 'succeeded', 1.0, '[]')"
+    )
+    db.commit()
+    db.close()
+    store = HistoryStore(path)
+    try:
+        columns = {r[1] for r in store._db.execute("PRAGMA table_info(generations)")}
+        assert "outputs" not in columns and "params" in columns
+        assert store.recent_generations(10)[0].params == {"prompt": "kept"}
+    finally:
+        store.close()
