@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         paths = AppPaths.default()
     setup_logging(paths.log_dir, verbose=bool(os.environ.get("WIRO_DEBUG")))
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)

@@ -13,22 +13,25 @@ import dataclasses
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from app.services.events import GenerationState, ImageRecord
 from app.services.ledger import Ledger
 from app.services.state import generation_state
-from app.storage.history import HistoryStore
+from app.storage.history import GenerationRow, HistoryStore
 from app.storage.history_queries import ImageFilter, PageCursor
 
 log = logging.getLogger(__name__)
 
 TRASH_DIR_NAME = ".trash"
 PAGE_SIZE = 500
+T = TypeVar("T")
+
 __all__ = ["DeleteBatch", "ImageFilter", "Library", "LibraryPage", "PageCursor", "Spend"]
 
 
@@ -87,7 +90,9 @@ class Library:
         """The next ``limit`` images matching ``query``; their generations become known to the
         studio (so reuse, captions and export work for images of any age)."""
 
-        def read() -> tuple[list[ImageRecord], PageCursor | None, list, list[ImageRecord]]:
+        def read() -> tuple[
+            list[ImageRecord], PageCursor | None, list[GenerationRow], list[ImageRecord]
+        ]:
             rows, cursor = self.history.image_page(query, after, limit)
             ids = {r.generation_id for r in rows}
             unknown = [g for g in ids if self.ledger.get(g) is None]
@@ -197,7 +202,7 @@ class Library:
 
     # -- file work (on the io executor) ---------------------------------------------------
 
-    async def _in_io(self, fn, *args):  # type: ignore[no-untyped-def]
+    async def _in_io(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
 
     def _move_to_trash(self, rows: Sequence[ImageRecord]) -> list[ImageRecord]:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from app import __version__
@@ -81,10 +82,7 @@ class ImageSaver:
             name = stem(record) if stem else self.stem(record)
             texts = None if strip else self.metadata_texts(record)
             path = await loop.run_in_executor(
-                self.io,
-                lambda r=record, n=name, t=texts: export_image(
-                    r.path, folder, n, texts=t, strip=strip
-                ),
+                self.io, partial(export_image, record.path, folder, name, texts=texts, strip=strip)
             )
             saved.append(path)
         return saved

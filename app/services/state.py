@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.core.params import image_seed
 from app.core.status import status_text, stop_action
 from app.services.events import FINAL_PHASES, GenerationState, ImageRecord, Phase
@@ -57,5 +59,5 @@ def generation_state(row: GenerationRow, images: list[ImageRecord]) -> Generatio
     )
 
 
-def seed_for(params: dict, index: int) -> int | None:
+def seed_for(params: dict[str, Any], index: int) -> int | None:
     return image_seed(params.get("seed"), index)

@@ -396,8 +396,8 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray.fromBase64(settings.window_state.encode()))
 
     def store_state(self, settings: Settings) -> None:
-        settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        settings.window_state = bytes(self.saveState().toBase64()).decode()
+        settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         if self.form is not None:
             settings.last_params = self.form.values()
             settings.random_seed = self.form.random_seed_enabled()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 
 _open: list[QMessageBox] = []
 
@@ -19,7 +19,7 @@ def show_error_dialog(parent: QWidget, summary: str, details: str) -> QMessageBo
     copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)
 
-    def on_clicked(button) -> None:  # type: ignore[no-untyped-def]
+    def on_clicked(button: QAbstractButton) -> None:
         if button is copy:
             QApplication.clipboard().setText(f"{summary}\n\n{details}")
 

@@ -222,6 +222,8 @@ class WelcomeDialog(QDialog):
     def _fit_height(self) -> None:
         """Grows the window to what its wrapped texts need at the current width."""
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         needed = layout.totalHeightForWidth(self.width())
         if needed > 0:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtGui import QGuiApplication, QImage
 
@@ -12,7 +13,9 @@ from app.services.events import ImageRecord
 from app.services.studio import InvalidParameters, Studio
 
 
-async def generate(studio: Studio, values: dict, on_invalid) -> None:  # type: ignore[no-untyped-def]
+async def generate(
+    studio: Studio, values: dict[str, Any], on_invalid: Callable[[dict[str, str]], None]
+) -> None:
     try:
         await studio.submit(values)
     except InvalidParameters as exc:

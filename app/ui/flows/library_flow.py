@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar
+from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord
@@ -93,7 +93,9 @@ class LibraryFlow(QObject):
         self._deleted: set[int] = set()  # kept out of pages read before the delete landed
 
         self.filter_bar = GalleryFilterBar()
-        self.gallery.layout().insertWidget(0, self.filter_bar)
+        column = self.gallery.layout()
+        if isinstance(column, QBoxLayout):
+            column.insertWidget(0, self.filter_bar)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
         self.spend_label = QLabel("")
         self.spend_label.setObjectName("spendLabel")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPaintEvent, QWheelEvent
 from PySide6.QtWidgets import (
@@ -54,7 +56,19 @@ class PromptEdit(QPlainTextEdit):
         self._fit()
 
 
-class _SpinMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into: QSpinBox or QDoubleSpinBox
+
+    class _SpinBase(QAbstractSpinBox):
+        def value(self) -> Any: ...
+        def setValue(self, value: Any) -> None: ...
+        def singleStep(self) -> Any: ...
+        def textFromValue(self, value: Any) -> str: ...
+
+else:
+    _SpinBase = object
+
+
+class _SpinMixin(_SpinBase):
     """Spin-box behaviour shared by both numeric kinds.
 
     The Qt range is wide on purpose: a typed value out of the field's limits stays as typed

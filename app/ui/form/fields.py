@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -63,6 +62,7 @@ class FieldWidget(QWidget):
         self.row.addWidget(editor, 1)
         self.error_label = ErrorLabel(self)
         layout = QVBoxLayout(self)
+        self.column = layout  # the editor's row, then its error; subclasses add below
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
         layout.addLayout(self.row)
@@ -103,6 +103,8 @@ class FieldWidget(QWidget):
 class TextAreaField(FieldWidget):
     """Multi-line text (prompts)."""
 
+    editor: PromptEdit
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         big = spec.id.lower() == "prompt" or spec.required
         editor = PromptEdit(5 if big else 3, 12 if big else 8)
@@ -123,6 +125,8 @@ class TextAreaField(FieldWidget):
 class TextField(FieldWidget):
     """One line of text; also the fallback for kinds without a dedicated widget."""
 
+    editor: QLineEdit
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         editor = QLineEdit()
         super().__init__(spec, editor, parent)
@@ -142,7 +146,11 @@ class TextField(FieldWidget):
 
 
 class _NumberField(FieldWidget):
-    def __init__(self, spec: FieldSpec, editor: QAbstractSpinBox, parent=None) -> None:
+    editor: IntSpinBox | FloatSpinBox
+
+    def __init__(
+        self, spec: FieldSpec, editor: IntSpinBox | FloatSpinBox, parent: QWidget | None = None
+    ) -> None:
         super().__init__(spec, editor, parent)
         editor.setKeyboardTracking(True)  # live validation while typing; errors are debounced
         editor.valueChanged.connect(self._emit_changed)
@@ -192,6 +200,8 @@ def option_label(spec: FieldSpec, option: Option) -> str:
 class SelectField(FieldWidget):
     """A choice among the schema's options; the label is shown, the wire value is kept."""
 
+    editor: ChoiceCombo
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         editor = ChoiceCombo()
         editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -236,6 +246,8 @@ class SelectField(FieldWidget):
 
 class CheckboxField(FieldWidget):
     """An on/off switch; the check box carries the label itself."""
+
+    editor: QCheckBox
 
     inline_label = True
 

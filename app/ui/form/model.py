@@ -144,7 +144,8 @@ class FormModel(QObject):
             return GenerationRequest(values, None)
         if self._policy is SeedPolicy.RANDOM:
             seed: int | None = random_seed()
-            text_kind = self.schema.field(SEED_ID).kind is FieldKind.TEXT
+            spec = self.schema.field(SEED_ID)
+            text_kind = spec is None or spec.kind is FieldKind.TEXT
             values[SEED_ID] = str(seed) if text_kind else seed
         else:
             seed = parse_seed(values[SEED_ID])

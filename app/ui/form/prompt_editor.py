@@ -7,11 +7,11 @@ between Qt's UTF-16 positions and Python string offsets and paints.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QSyntaxHighlighter, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QCompleter, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLabel, QWidget
 
 from app.core.prompt import (
     EMBEDDINGS,
@@ -88,8 +88,12 @@ class PromptEditor(PromptEdit):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setMaxVisibleItems(6)
-        self.completer.popup().setObjectName("embeddingCompletions")
-        self.completer.activated[str].connect(self._on_completer_activated)
+        self._popup().setObjectName("embeddingCompletions")
+        # PySide picks the str overload at run time; its stubs do not model the index.
+        self.completer.activated[str].connect(self._on_completer_activated)  # type: ignore[index]
+
+    def _popup(self) -> QAbstractItemView:
+        return cast(QAbstractItemView, self.completer.popup())  # QCompleter always has one
 
     # -- attention weights ------------------------------------------------------------------
 
@@ -129,7 +133,7 @@ class PromptEditor(PromptEdit):
     # -- embedding completion ---------------------------------------------------------------
 
     def completion_popup_visible(self) -> bool:
-        return self.completer.popup().isVisible()
+        return self._popup().isVisible()
 
     def update_completion(self, forced: bool = False) -> None:
         """Offers embedding names for the word before the cursor (Ctrl+Space: any prefix)."""
@@ -151,7 +155,7 @@ class PromptEditor(PromptEdit):
         model = self.completer.model()
         assert isinstance(model, QStringListModel)
         model.setStringList(names)
-        popup = self.completer.popup()
+        popup = self._popup()
         word_start = QTextCursor(self.document())
         word_start.setPosition(self._completion_start)
         rect = self.cursorRect(word_start).translated(self.viewport().pos())
@@ -172,7 +176,7 @@ class PromptEditor(PromptEdit):
 
     def _hide_completion(self) -> None:
         self._completion_start = -1
-        self.completer.popup().hide()
+        self._popup().hide()
 
     def _on_completer_activated(self, name: str) -> None:
         self.insert_completion(name)
@@ -187,9 +191,9 @@ class PromptEditor(PromptEdit):
             and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
             and self.completion_popup_visible()
         ):
-            index = self.completer.popup().currentIndex()
+            index = self._popup().currentIndex()
             name = index.data() if index.isValid() else None
-            self.completer.popup().hide()
+            self._popup().hide()
             if name:
                 self.insert_completion(str(name))
             return True
@@ -241,6 +245,8 @@ def describe_problem(text: str, problem: Problem) -> str:
 class PromptField(TextAreaField):
     """The prompt and negative prompt fields: a PromptEditor and a bracket warning under it."""
 
+    editor: PromptEditor
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         big = spec.id.lower() == "prompt" or spec.required
         editor = PromptEditor(5 if big else 3, 12 if big else 8)
@@ -254,7 +260,7 @@ class PromptField(TextAreaField):
         self.warning_label.linkActivated.connect(self._on_warning_label_link_activated)
         style.set_role(self.warning_label, "warning")
         self.warning_label.hide()
-        self.layout().addWidget(self.warning_label)
+        self.column.addWidget(self.warning_label)
         self._warning_timer = QTimer(self)
         self._warning_timer.setSingleShot(True)
         self._warning_timer.setInterval(WARNING_DELAY_MS)

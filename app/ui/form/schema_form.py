@@ -112,8 +112,8 @@ class SchemaForm(QWidget):
         if self.advanced_section is not None:
             first_advanced = self._fields[advanced[0].id].focus_chain()[0]
             chain.insert(chain.index(first_advanced), self.advanced_section.toggle)
-        for before, after in zip(chain, [*chain[1:], self.reset_button], strict=False):
-            QWidget.setTabOrder(before, after)
+        for first, second in zip(chain, [*chain[1:], self.reset_button], strict=False):
+            QWidget.setTabOrder(first, second)
         self._tab_chain = [*chain, self.reset_button]
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -165,7 +165,9 @@ class SchemaForm(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(5)
         label = self._label(spec, field)
-        style.set_role(label.findChild(QLabel), "heading")
+        heading = label.findChild(QLabel)
+        if heading is not None:
+            style.set_role(heading, "heading")
         column.addWidget(label)
         column.addWidget(field)
         return box
@@ -182,8 +184,9 @@ class SchemaForm(QWidget):
             field = self._make(spec)
             cell: QWidget = field
             label = self._label(spec, field)
-            if spec.id in paired.values():
-                partner = self._make(self.schema.field(PAIRS[spec.id]))
+            partner_spec = self.schema.field(PAIRS.get(spec.id, ""))
+            if spec.id in paired.values() and partner_spec is not None:
+                partner = self._make(partner_spec)
                 cell = self._pair(field, partner)
                 label = self._label(spec, field, partner)
             if field.inline_label:

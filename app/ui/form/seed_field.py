@@ -16,6 +16,8 @@ from app.ui.widgets.common import tool_button
 class SeedField(FieldWidget):
     """Seed editor; while "Random each time" is on, the typed seed is kept but not used."""
 
+    editor: QLineEdit
+
     random_changed = Signal(bool)
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
@@ -32,7 +34,7 @@ class SeedField(FieldWidget):
         self.random_box.setToolTip(
             "Pick a new random seed for every generation; the seed used is kept with each image."
         )
-        self.layout().addWidget(self.random_box)
+        self.column.addWidget(self.random_box)
         editor.textChanged.connect(self._on_editor_text_changed)
         self.dice.clicked.connect(self._on_dice_clicked)
         self.reuse.clicked.connect(self._on_reuse_clicked)

@@ -109,7 +109,10 @@ class GalleryDelegate(QStyledItemDelegate):
         return changed
 
     def _caption_font(self, base: QFont | None = None) -> QFont:
-        font = QFont(base if base is not None else self.parent().font())
+        parent = self.parent()
+        if base is None:
+            base = parent.font() if isinstance(parent, QWidget) else QFont()
+        font = QFont(base)
         font.setPointSizeF(font.pointSizeF() * 0.92)
         return font
 

@@ -119,6 +119,13 @@ class GalleryModel(QAbstractListModel):
         offset = row - starts[i]
         return section, (section.tiles[offset - 1] if offset else None)
 
+    def _tile_at(self, row: int) -> tuple[Section, Tile]:
+        """The section and tile at ``row``, a row known to show an image."""
+        found = self.locate(row)
+        if found is None or found[1] is None:
+            raise LookupError(f"row {row} shows no image")
+        return found[0], found[1]
+
     def kind(self, row: int) -> RowKind | None:
         found = self.locate(row)
         if found is None:
@@ -340,7 +347,7 @@ class GalleryModel(QAbstractListModel):
         row = self.row_of_image(record.id)
         if row < 0:
             return False
-        _section, tile = self.locate(row)  # type: ignore[misc]
+        _section, tile = self._tile_at(row)
         self._forget(tile.record)
         tile.record = record
         self._remember(record)
@@ -354,8 +361,9 @@ class GalleryModel(QAbstractListModel):
             row = self.row_of_image(image_id)
             if row < 0:
                 continue
-            section, tile = self.locate(row)  # type: ignore[misc]
-            removed.append(tile.record)
+            section, tile = self._tile_at(row)
+            if tile.record is not None:  # a row found by image id holds that image
+                removed.append(tile.record)
             self._forget(tile.record)
             self.beginRemoveRows(QModelIndex(), row, row)
             section.tiles.remove(tile)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import (
     QKeyCombination,
     QModelIndex,
@@ -117,7 +119,12 @@ class GalleryView(QListView):
         super().updateGeometries()
         self.verticalScrollBar().setSingleStep(max(16, self._delegate.cell_size().height() // 4))
 
-    def dataChanged(self, topLeft: QModelIndex, bottomRight: QModelIndex, roles=()) -> None:
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
         """Repaints the changed rows only. QListView's own handler lays out every row again
         (a sizeHint call per row: ~100 ms with 10,000 images, on each progress frame), but a
         row's size never depends on its data here: headers and tiles have fixed sizes."""
@@ -137,7 +144,7 @@ class GalleryView(QListView):
         if anchor is None or not anchor[0].isValid():
             return
         self.executeDelayedItemsLayout()
-        moved = self.visualRect(QModelIndex(anchor[0])).top() - anchor[1]
+        moved = self.visualRect(self.model().index(anchor[0].row(), 0)).top() - anchor[1]
         if moved:
             bar = self.verticalScrollBar()
             bar.setValue(bar.value() + moved)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -21,7 +21,13 @@ def suggested_name(prompt: str) -> str:
     return " ".join(words[:NAME_WORDS])[:60] or "My prompt"
 
 
-class PromptActions:
+if TYPE_CHECKING:  # mixed into a QWidget (the panel): dialogs are parented to it
+    _PanelBase = QWidget
+else:
+    _PanelBase = object
+
+
+class PromptActions(_PanelBase):
     """Mixed into InspirationPanel: dialogs are opened with open(), never exec()."""
 
     _dialog: QWidget | None = None

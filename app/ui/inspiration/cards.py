@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -39,7 +40,7 @@ NEGATIVE_LINES = 1
 NEGATIVE_PREFIX = "Negative: "
 
 
-def _paint(draw, size: int = 16) -> QPixmap:  # type: ignore[no-untyped-def]
+def _paint(draw: Callable[[QPainter, int], object], size: int = 16) -> QPixmap:
     pix = QPixmap(size * 2, size * 2)
     pix.setDevicePixelRatio(2)
     pix.fill(Qt.GlobalColor.transparent)

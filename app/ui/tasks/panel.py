@@ -66,16 +66,16 @@ class TasksPanel(QWidget):
         self._list.setSpacing(6)
         self._list.addWidget(self.empty_label)
         self._list.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self._content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self._content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.setMinimumWidth(260)
         self._refresh_summary()
 
@@ -103,7 +103,8 @@ class TasksPanel(QWidget):
         """Row ids from top to bottom."""
         ids = []
         for index in range(self._list.count()):
-            widget = self._list.itemAt(index).widget()
+            item = self._list.itemAt(index)
+            widget = item.widget() if item is not None else None
             if isinstance(widget, TaskRow):
                 ids.append(widget.generation_id)
         return ids
@@ -135,7 +136,7 @@ class TasksPanel(QWidget):
         if self._selected is not None:
             row = self._rows[self._selected]
             row.set_selected(True)
-            self.scroll.ensureWidgetVisible(row, 0, 8)
+            self.scroll_area.ensureWidgetVisible(row, 0, 8)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -150,7 +151,8 @@ class TasksPanel(QWidget):
     def _insert_index(self, generation_id: int) -> int:
         """Rows stay sorted by id, newest (highest) first."""
         for index in range(self._list.count()):
-            widget = self._list.itemAt(index).widget()
+            item = self._list.itemAt(index)
+            widget = item.widget() if item is not None else None
             if isinstance(widget, TaskRow) and widget.generation_id < generation_id:
                 return index
         return max(0, self._list.count() - 2)  # before the empty label and the stretch

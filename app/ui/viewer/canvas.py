@@ -288,33 +288,35 @@ class ImageCanvas(QAbstractScrollArea):
             self._paint_checkerboard(painter, target)
         zoom = self.zoom()
         if zoom < 1.0:
-            self._paint_shrunk(painter, target, zoom)
+            self._paint_shrunk(painter, self._pixmap, target, zoom)
         else:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < CRISP_FROM)
-            self._paint_visible_part(painter, target)
+            self._paint_visible_part(painter, self._pixmap, target)
 
-    def _paint_visible_part(self, painter: QPainter, target: QRectF) -> None:
+    def _paint_visible_part(self, painter: QPainter, pixmap: QPixmap, target: QRectF) -> None:
         visible = target.intersected(QRectF(self.viewport().rect()))
         if visible.isEmpty():
             return
-        sx = self._pixmap.width() / target.width()
-        sy = self._pixmap.height() / target.height()
+        sx = pixmap.width() / target.width()
+        sy = pixmap.height() / target.height()
         source = QRectF(
             (visible.left() - target.left()) * sx,
             (visible.top() - target.top()) * sy,
             visible.width() * sx,
             visible.height() * sy,
         )
-        painter.drawPixmap(visible, self._pixmap, source)
+        painter.drawPixmap(visible, pixmap, source)
 
-    def _paint_shrunk(self, painter: QPainter, target: QRectF, zoom: float) -> None:
+    def _paint_shrunk(
+        self, painter: QPainter, pixmap: QPixmap, target: QRectF, zoom: float
+    ) -> None:
         """Area-averaged downscale, cached per zoom: no shimmer or jagged lines when zoomed out."""
         ratio = self._ratio()
         width = max(1, round(target.width() * ratio))
         height = max(1, round(target.height() * ratio))
-        key = (self._pixmap.cacheKey(), width, height)
+        key = (pixmap.cacheKey(), width, height)
         if self._shrunk is None or self._shrunk[0] != key:
-            scaled = self._pixmap.scaled(
+            scaled = pixmap.scaled(
                 width,
                 height,
                 Qt.AspectRatioMode.IgnoreAspectRatio,

@@ -115,7 +115,7 @@ class _ViewerBase(QWidget):
         self.bar.fit_button.clicked.connect(self.set_fit)
         self.bar.actual_button.clicked.connect(self.set_actual_size)
         self.bar.close_button.clicked.connect(self.closed)
-        if navigation:
+        if self.bar.previous_button is not None and self.bar.next_button is not None:
             self.bar.previous_button.clicked.connect(self.previous_requested)
             self.bar.next_button.clicked.connect(self.next_requested)
         self.loader.image_loaded.connect(self._on_loader_image_loaded)
