@@ -92,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    # The UI's two pools, made once here: blocking file/keychain work, and image decoding.
-    io_pool = ThreadPoolExecutor(2, thread_name_prefix="wiro-ui-io")
+    # The app's two pools, made once here: blocking file/keychain work (the UI's and the
+    # studio's), and image decoding. The history database keeps its own single thread.
+    io_pool = ThreadPoolExecutor(3, thread_name_prefix="wiro-io")
     decode_pool = make_decode_pool(parent=app)
     controller = AppController(
         app,

@@ -7,7 +7,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +69,15 @@ class Studio:
         clock: Callable[[], float] = time.time,
         retry_delay: float = 2.0,
         slot_retry_seconds: float = 10.0,
+        io_executor: Executor | None = None,
     ) -> None:
         self.schema = schema
         self.client = client
         self.watcher = watcher
         self.ledger = Ledger(history, clock)
         self.spawner = spawner or Spawner()
-        self._io = ThreadPoolExecutor(2, thread_name_prefix="wiro-io")
+        self._owns_io = io_executor is None  # the app passes its I/O pool in (main.py)
+        self._io = io_executor or ThreadPoolExecutor(2, thread_name_prefix="wiro-io")
         self.follower = Follower(
             self.ledger,
             client,
@@ -150,7 +152,8 @@ class Studio:
         await self.client.aclose()
         await self._settle_trash()  # deletions become final when the app closes
         await self.ledger.close()
-        self._io.shutdown(wait=True)
+        if self._owns_io:
+            self._io.shutdown(wait=True)
 
     # -- submitting --------------------------------------------------------------------
 

@@ -206,7 +206,8 @@ class AppController(QObject):
         self.window.bind(None, None)
         if old is not None:
             await old.aclose()
-        studio = await open_studio(spec, self.paths, **self.studio_options)
+        options = {"io_executor": self.session.io_executor, **self.studio_options}
+        studio = await open_studio(spec, self.paths, **options)
         self.studio, self.spec = studio, spec
         self.apply_settings_to_studio()
         self.session.set_studio(studio, spec)

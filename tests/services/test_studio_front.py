@@ -67,3 +67,22 @@ async def test_front_counts_deletes_and_undoes(emulator, tmp_path) -> None:
         assert studio.default_stem(first) == str(first.seed)
     finally:
         await studio.aclose()
+
+
+async def test_a_passed_io_pool_is_used_and_left_open(emulator, tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="app-io")
+    try:
+        _gid, image_ids = await _one_generation(emulator, tmp_path)
+        studio, _ = await start_studio(emulator, tmp_path, io_executor=pool)
+        try:
+            record = await studio.image(image_ids[0])
+            assert record is not None
+            saved = await studio.save_images([record], tmp_path / "out")
+            assert saved[0].exists()
+        finally:
+            await studio.aclose()
+        assert pool.submit(lambda: 42).result(timeout=5) == 42  # the app's pool outlives it
+    finally:
+        pool.shutdown(wait=True)
