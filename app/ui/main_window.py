@@ -29,7 +29,6 @@ from app import APP_NAME, __version__
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.studio import Studio
-from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
 from app.ui.flows import actions
 from app.ui.flows.diagnostics_copy import copy_diagnostics
@@ -41,9 +40,7 @@ from app.ui.form.generate_panel import GeneratePanel
 from app.ui.form.model import GenerationRequest, SeedPolicy
 from app.ui.form.schema_form import SchemaForm
 from app.ui.gallery.gallery import Gallery
-from app.ui.inspiration.panel import InspirationPanel
-from app.ui.inspiration.presets import PresetsMenu
-from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
+from app.ui.inspiration.dock import InspirationDock
 from app.ui.session import ModeSwitches, UiSession
 from app.ui.tasks.panel import TasksPanel
 from app.ui.viewer.viewer import CompareView, ImageViewer
@@ -220,30 +217,19 @@ class MainWindow(QMainWindow):
     # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
 
     def _make_inspiration(self) -> None:
-        """The Inspiration dock (a tab beside Tasks), its View action and the Presets menu."""
-        store = PromptStore.in_folder(self.session.paths.data_dir)
-        self.prompt_library = PromptLibrary(store, session_runner(self.session), self)
-        self.inspiration = InspirationPanel(self.prompt_library, lambda: self.form)
-        dock = QDockWidget("Inspiration", self)
-        dock.setObjectName("inspiration-dock")
-        dock.setWidget(self.inspiration)
+        """The Inspiration dock, a tab beside Tasks; it brings the Presets menu."""
+        dock = InspirationDock(self.session, lambda: self.form, self)
         dock.setFeatures(
             self.tasks_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.tabifyDockWidget(self.tasks_dock, dock)
         self.tasks_dock.raise_()
-        self.inspiration_dock = dock
-        self.presets_menu = PresetsMenu(self.prompt_library, lambda: self.form, self)
-        self.inspiration.notice_posted.connect(self.show_notice)
-        self.presets_menu.notice_posted.connect(self.show_notice)
-        self.session.generation_changed.connect(self.inspiration.note_generation)
-        self.prompt_library.load()
+        self.inspiration_dock, self.inspiration = dock, dock.panel
+        self.prompt_library, self.presets_menu = dock.prompt_library, dock.presets_menu
 
     def show_inspiration(self) -> None:
-        self.inspiration_dock.show()
-        self.inspiration_dock.raise_()
-        self.inspiration.focus_search()
+        self.inspiration_dock.show_panel()
 
     def _on_inspiration_toggled(self, checked: bool) -> None:
         if checked:
