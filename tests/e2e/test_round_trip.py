@@ -41,6 +41,13 @@ def test_form_to_png_to_form_through_our_json_chunk(qloop, harness_factory, tmp_
     harness = harness_factory(demo=True)
 
     async def scenario() -> None:
+        try:
+            await round_trip()
+        finally:
+            if harness.run_task is not None and not harness.run_task.done():
+                await harness.stop()
+
+    async def round_trip() -> None:
         controller = await harness.start()
         await harness.wait(lambda: controller.studio is not None and controller.window.form)
         window, studio = controller.window, controller.studio
@@ -67,6 +74,5 @@ def test_form_to_png_to_form_through_our_json_chunk(qloop, harness_factory, tmp_
         assert form.values() == before
         assert form.model.seed_policy is SeedPolicy.FIXED
         assert form.next_request().values == state.params
-        assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())

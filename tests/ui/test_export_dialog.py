@@ -58,6 +58,11 @@ def test_export_emits_the_choice_and_closes(qtbot, tmp_path: Path) -> None:
     assert dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()
 
 
+def exported(folder: Path) -> list[Path]:
+    """Finished files only: an atomic write's temporary ``.wiro-*.part`` is not an export."""
+    return sorted(folder.glob("*.png")) if folder.exists() else []
+
+
 def test_export_from_the_window_names_files_by_template(
     qloop,  # noqa: F811
     harness_factory,  # noqa: F811
@@ -81,19 +86,19 @@ def test_export_from_the_window_names_files_by_template(
         dialog.template_edit.setText(FULL)
         assert f" {state.task_id} " in dialog.preview_label.text()
         dialog.export_button.click()
-        await harness.wait(lambda: out.exists() and len(list(out.iterdir())) == 3, what="files")
-        names = sorted(p.name for p in out.iterdir())
+        await harness.wait(lambda: len(exported(out)) == 3, what="files")
+        names = sorted(p.name for p in exported(out))
         assert all(" 64x64.png" in n and f" {state.task_id} " in n for n in names)
         assert all(len(n.encode()) <= 200 and "/" not in n and "\\" not in n for n in names)
-        assert all(read_text_chunks(p).get("parameters") for p in out.iterdir())
+        assert all(read_text_chunks(p).get("parameters") for p in exported(out))
 
         window.library_flow.export(ids)  # again, stripped: the last choice is remembered
         dialog = window.library_flow.export_dialog
         assert dialog.folder_edit.text() == str(out) and dialog.template_edit.text() == FULL
         dialog.strip_check.setChecked(True)
         dialog.export_button.click()
-        await harness.wait(lambda: len(list(out.iterdir())) == 6, what="6 files")
-        new = [p for p in out.iterdir() if p.name not in names]
+        await harness.wait(lambda: len(exported(out)) == 6, what="6 files")
+        new = [p for p in exported(out) if p.name not in names]
         assert len(new) == 3 and all(read_text_chunks(p) == {} for p in new)
         assert await harness.stop() == 0
 
