@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,8 @@ from app.core.status import StopAction, stop_action
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
 from app.services.follow import Follower
 from app.services.ledger import Ledger
-from app.services.library import (
-    DeleteBatch,
-    ImageFilter,
-    Library,
-    LibraryPage,
-    PageCursor,
-    Spend,
-)
+from app.services.library import Library
+from app.services.library_front import LibraryFront
 from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
 from app.services.state import generation_state
@@ -54,7 +48,7 @@ class InvalidParameters(ValueError):
         self.errors = errors
 
 
-class Studio:
+class Studio(LibraryFront):
     """Orchestrates submit → watch → download → store, durably, for one connection."""
 
     def __init__(
@@ -373,36 +367,6 @@ class Studio:
 
     async def image(self, image_id: int) -> ImageRecord | None:
         return await self.ledger.image(image_id)
-
-    # -- the library front the UI uses (it never reaches into library, ledger or saver) --------
-
-    def configure_saving(self, auto_save_dir: Path | None, filename_template: str) -> None:
-        self.saver.auto_save_dir, self.saver.filename_template = auto_save_dir, filename_template
-
-    def running(self) -> list[GenerationState]:
-        return [s for s in self.ledger.all() if not s.is_final]
-
-    async def page(self, query: ImageFilter, cursor: PageCursor | None, limit: int) -> LibraryPage:
-        return await self.library.page(query, cursor, limit)
-
-    async def count(self, query: ImageFilter) -> int:
-        return await self.library.count(query)
-
-    async def spend(self) -> Spend:
-        return await self.library.spend()
-
-    async def visible_sha256(self) -> set[str]:
-        return await self.library.visible_sha256()
-
-    @property
-    def can_undo_delete(self) -> bool:
-        return self.library.can_undo
-
-    async def delete_images(self, image_ids: Iterable[int]) -> DeleteBatch | None:
-        return await self.library.delete(image_ids)
-
-    async def undo_delete(self) -> DeleteBatch | None:
-        return await self.library.undo_delete()
 
     async def _settle_trash(self) -> None:
         try:
