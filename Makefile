@@ -53,6 +53,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Installs missing Debian packages when apt-get is usable (root, or password-less sudo);
 # otherwise it says what is missing and the suite skips what needs it.

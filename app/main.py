@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.storage.logs import setup_logging
     from app.storage.paths import AppPaths
     from app.ui.app_controller import AppController
-    from app.ui.errors import install_excepthook
-    from app.ui.style import apply_style
+    from app.ui.widgets.errors import install_excepthook
+    from app.ui.widgets.style import apply_style
 
     if args.smoke:
         import tempfile
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         paths = AppPaths.default()
     setup_logging(paths.log_dir, verbose=bool(os.environ.get("WIRO_DEBUG")))
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
@@ -85,9 +86,24 @@ def main(argv: list[str] | None = None) -> int:
     icon = resource_path("icons", "hicolor", "scalable", "apps", f"{APP_ID}.svg")
     app.setWindowIcon(QIcon(str(icon)))
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.ui.widgets.thumbnails import make_decode_pool
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    controller = AppController(app, paths, demo=args.demo or args.smoke, smoke=args.smoke)
+    # The app's two pools, made once here: blocking file/keychain work (the UI's and the
+    # studio's), and image decoding. The history database keeps its own single thread.
+    io_pool = ThreadPoolExecutor(3, thread_name_prefix="wiro-io")
+    decode_pool = make_decode_pool(parent=app)
+    controller = AppController(
+        app,
+        paths,
+        demo=args.demo or args.smoke,
+        smoke=args.smoke,
+        io_executor=io_pool,
+        decode_pool=decode_pool,
+    )
     controller.screenshot = args.screenshot
     install_excepthook(controller.report_unexpected)
     try:
@@ -96,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        io_pool.shutdown(wait=False, cancel_futures=True)
         logging.shutdown()
 
 

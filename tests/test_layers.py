@@ -19,6 +19,15 @@ def test_import_contracts_hold() -> None:
     assert re.search(r"Contracts: \d+ kept, 0 broken", proc.stdout), proc.stdout
 
 
+def test_types_check() -> None:
+    """mypy with the project's config: strict-ish on core/api/storage/services, default on ui."""
+    exe = shutil.which("mypy", path=str(Path(sys.executable).parent))
+    assert exe, "mypy is not installed (make test installs it)"
+    proc = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Success: no issues found" in proc.stdout, proc.stdout
+
+
 def test_no_pyside_import_below_ui() -> None:
     """A plain-text double check that also catches lazy imports inside functions."""
     offenders = []

@@ -278,6 +278,11 @@ def parse_request_json(text: str) -> RequestRecord | None:
         data = json.loads(text)
     except (ValueError, RecursionError, TypeError):
         return None
+    return request_record(data)
+
+
+def request_record(data: Any) -> RequestRecord | None:
+    """Our record from already-decoded JSON; ``None`` for anything that is not ours."""
     if not isinstance(data, dict) or data.get("format") != OUR_JSON_KEY:
         return None
     params = data.get("params")

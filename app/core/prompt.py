@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 EMBEDDINGS: tuple[str, ...] = ("BadDream", "UnrealisticDream", "FastNegativeV2")
 EMPHASIS = 1.1
@@ -191,7 +192,7 @@ def effective_weights(text: str) -> list[tuple[str, float]]:
     own ``("BREAK", BREAK_WEIGHT)`` run and is never scaled. Empty input gives ``[("", 1.0)]``.
     """
     toks = _scan(text)
-    chunks: list[list] = []
+    chunks: list[list[Any]] = []
     first: dict[int, int] = {}
     for index, tok in enumerate(toks):
         raw = text[tok.start : tok.end]
@@ -204,7 +205,7 @@ def effective_weights(text: str) -> list[tuple[str, float]]:
     leftovers = [i for i, t in enumerate(toks) if t.kind == "open" and t.partner < 0]
     for index in sorted(leftovers, key=lambda i: text[toks[i].start] == "["):
         _scale(chunks, first[index], _factor(")" if text[toks[index].start] == "(" else "]"))
-    merged: list[list] = []
+    merged: list[list[Any]] = []
     for chunk in chunks:
         if not chunk[0]:
             continue
@@ -229,13 +230,13 @@ def weight_number_span(text: str, colon: int) -> tuple[int, int]:
     return m.span(1) if m else (colon, colon)
 
 
-def _scale(chunks: list[list], start: int, factor: float) -> None:
+def _scale(chunks: list[list[Any]], start: int, factor: float) -> None:
     for chunk in chunks[start:]:
         if not chunk[2]:
             chunk[1] *= factor
 
 
-def _append_literal(chunks: list[list], literal: str) -> None:
+def _append_literal(chunks: list[list[Any]], literal: str) -> None:
     for i, part in enumerate(_BREAK_SPLIT.split(literal)):
         if i:
             chunks.append(["BREAK", BREAK_WEIGHT, True])

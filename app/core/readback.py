@@ -14,6 +14,7 @@ from app.core.metadata import (
     RequestRecord,
     parse_parameters,
     parse_request_json,
+    request_record,
 )
 from app.core.readback_formats import (
     from_comfy,
@@ -156,7 +157,7 @@ def _from_json(key: str, data: dict[str, Any], chunks: Mapping[str, str]) -> Rea
         return from_flat("Fooocus", data)
     if "uc" in data or "v4_prompt" in data or chunks.get("Software") == "NovelAI":
         return from_novelai(data, chunks)
-    record = parse_request_json(json.dumps(data)) if data.get("format") == OUR_JSON_KEY else None
+    record = request_record(data)
     return _from_ours(record) if record else None
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
+
+from app.storage.history import ImageRecord as ImageRecord  # one record, defined by storage
 
 
 class Phase(StrEnum):
@@ -25,23 +26,6 @@ class Phase(StrEnum):
 
 
 FINAL_PHASES = frozenset({Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED, Phase.UNKNOWN})
-
-
-@dataclass(frozen=True)
-class ImageRecord:
-    """One stored image: the file in the library exactly as downloaded, plus its facts."""
-
-    id: int
-    generation_id: int
-    index: int
-    seed: int | None
-    path: Path
-    sha256: str
-    size: int
-    width: int
-    height: int
-    starred: bool = False
-    created_at: float = 0.0
 
 
 @dataclass(frozen=True)

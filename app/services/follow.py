@@ -33,7 +33,7 @@ from app.core.status import TaskStatus
 from app.services.events import ImageRecord, Phase
 from app.services.ledger import Ledger
 from app.services.outputs import output_indices, output_to_json
-from app.services.state import image_record, seed_for
+from app.services.state import seed_for
 from app.storage.library import ImageCheckError, extension_for, inspect_image, library_path
 
 if TYPE_CHECKING:  # handed in: httpx loads when a connection opens
@@ -214,7 +214,6 @@ class Follower:
             gid,
             phase=Phase.DOWNLOADING,
             status=task.status,
-            outputs=[output_to_json(o) for o in outputs],
             cost=task.total_cost,
             elapsed_seconds=task.elapsed_seconds,
         )
@@ -372,7 +371,7 @@ class Follower:
             height=height,
             created_at=self.ledger.clock(),
         )
-        record = image_record(row)
+        record = row
         self.ledger.add_image(record)
         try:
             self.on_image(record)

@@ -20,7 +20,7 @@ from app.services.events import (
     Phase,
     ServiceEvent,
 )
-from app.services.state import can_stop, describe, generation_state, image_record
+from app.services.state import can_stop, describe, generation_state
 from app.storage.history import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -128,4 +128,4 @@ class Ledger:
 
     async def image(self, image_id: int) -> ImageRecord | None:
         row = await self.db(self.history.image, image_id)
-        return image_record(row) if row else None
+        return row

@@ -13,22 +13,25 @@ import dataclasses
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from app.services.events import GenerationState, ImageRecord
 from app.services.ledger import Ledger
-from app.services.state import generation_state, image_record
-from app.storage.history import HistoryStore, ImageRow
+from app.services.state import generation_state
+from app.storage.history import GenerationRow, HistoryStore
 from app.storage.history_queries import ImageFilter, PageCursor
 
 log = logging.getLogger(__name__)
 
 TRASH_DIR_NAME = ".trash"
 PAGE_SIZE = 500
+T = TypeVar("T")
+
 __all__ = ["DeleteBatch", "ImageFilter", "Library", "LibraryPage", "PageCursor", "Spend"]
 
 
@@ -61,7 +64,7 @@ class Spend:
     month: float
 
 
-def trash_name(row: ImageRow) -> str:
+def trash_name(row: ImageRecord) -> str:
     return f"{row.id}-{row.path.name}"
 
 
@@ -87,7 +90,9 @@ class Library:
         """The next ``limit`` images matching ``query``; their generations become known to the
         studio (so reuse, captions and export work for images of any age)."""
 
-        def read() -> tuple[list[ImageRow], PageCursor | None, list, list[ImageRow]]:
+        def read() -> tuple[
+            list[ImageRecord], PageCursor | None, list[GenerationRow], list[ImageRecord]
+        ]:
             rows, cursor = self.history.image_page(query, after, limit)
             ids = {r.generation_id for r in rows}
             unknown = [g for g in ids if self.ledger.get(g) is None]
@@ -96,7 +101,7 @@ class Library:
             return rows, cursor, generations, siblings
 
         rows, cursor, generations, siblings = await self.ledger.db(read)
-        by_generation: dict[int, list[ImageRow]] = {}
+        by_generation: dict[int, list[ImageRecord]] = {}
         for image in siblings:
             by_generation.setdefault(image.generation_id, []).append(image)
         for row in generations:
@@ -108,7 +113,7 @@ class Library:
             if state is not None:
                 states[state.id] = state
         more = cursor if len(rows) >= limit else None
-        return LibraryPage([image_record(r) for r in rows], list(states.values()), more)
+        return LibraryPage(list(rows), list(states.values()), more)
 
     async def count(self, query: ImageFilter) -> int:
         return await self.ledger.db(self.history.count_matching, query)
@@ -146,7 +151,7 @@ class Library:
         if not moved:
             return None
         await self.ledger.db(self.history.set_deleted, [r.id for r in moved], True)
-        records = tuple(image_record(r) for r in moved)
+        records = tuple(moved)
         gone = {r.id for r in records}
         for gid in {r.generation_id for r in records}:
             state = self.ledger.get(gid)
@@ -197,10 +202,10 @@ class Library:
 
     # -- file work (on the io executor) ---------------------------------------------------
 
-    async def _in_io(self, fn, *args):  # type: ignore[no-untyped-def]
+    async def _in_io(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
 
-    def _move_to_trash(self, rows: Sequence[ImageRow]) -> list[ImageRow]:
+    def _move_to_trash(self, rows: Sequence[ImageRecord]) -> list[ImageRecord]:
         self.trash_dir.mkdir(parents=True, exist_ok=True)
         moved = []
         for row in rows:
@@ -212,7 +217,7 @@ class Library:
                 log.warning("could not move %s to the trash: %s", row.path, exc)
         return moved
 
-    def _restore_from_trash(self, rows: Sequence[ImageRow]) -> None:
+    def _restore_from_trash(self, rows: Sequence[ImageRecord]) -> None:
         for row in rows:
             source = self.trash_dir / trash_name(row)
             if not source.exists():
@@ -223,7 +228,9 @@ class Library:
             except OSError as exc:
                 log.warning("could not restore %s: %s", row.path, exc)
 
-    def _settle(self, names: list[str], rows: dict[int, ImageRow], deleted: list[ImageRow]) -> int:
+    def _settle(
+        self, names: list[str], rows: dict[int, ImageRecord], deleted: list[ImageRecord]
+    ) -> int:
         removed = 0
         for name in names:
             path = self.trash_dir / name

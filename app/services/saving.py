@@ -35,6 +35,16 @@ class ImageSaver:
         self.filename_template = DEFAULT_TEMPLATE
         self.auto_save_dir: Path | None = None
 
+    async def _load_states(self, images: Sequence[ImageRecord]) -> None:
+        """Generations not in the cache (older than this session's history) come from the
+        database, so a saved copy never gets empty parameters."""
+        for generation_id in {r.generation_id for r in images}:
+            if self.ledger.get(generation_id) is None:
+                try:
+                    await self.ledger.load(generation_id)
+                except KeyError:
+                    log.warning("generation %s is not in the history", generation_id)
+
     def metadata_texts(self, record: ImageRecord) -> dict[str, str]:
         state = self.ledger.get(record.generation_id)
         return image_texts(
@@ -68,6 +78,7 @@ class ImageSaver:
     ) -> list[Path]:
         """Copies under unique sanitized names in ``folder``; ``strip`` drops all metadata,
         ``fmt`` converts (PNG, JPEG, WebP); the settings travel in every format."""
+        await self._load_states(images)
         loop = asyncio.get_running_loop()
         saved = []
         template = template_for_export(self.filename_template, strip=strip)
@@ -83,6 +94,7 @@ class ImageSaver:
 
     async def save_as(self, record: ImageRecord, dest: Path) -> Path:
         """Writes ``dest`` in the type its name asks for (``.jpg``, ``.webp``, ``.png``)."""
+        await self._load_states([record])
         texts = self.metadata_texts(record)
         fmt = format_for_path(dest.suffix)
         loop = asyncio.get_running_loop()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.core.params import image_seed
 from app.core.status import status_text
 from app.services.events import FINAL_PHASES, GenerationState, ImageRecord, Phase
-from app.storage.history import GenerationRow, ImageRow
+from app.storage.history import GenerationRow
 
 PHASE_TEXT: dict[Phase, str] = {
     Phase.PENDING: "Waiting to send",
@@ -22,22 +24,6 @@ PHASE_TEXT: dict[Phase, str] = {
 }
 
 
-def image_record(row: ImageRow) -> ImageRecord:
-    return ImageRecord(
-        id=row.id,
-        generation_id=row.generation_id,
-        index=row.index,
-        seed=row.seed,
-        path=row.path,
-        sha256=row.sha256,
-        size=row.size,
-        width=row.width,
-        height=row.height,
-        starred=row.starred,
-        created_at=row.created_at,
-    )
-
-
 def describe(phase: Phase, status: str, stopping: bool = False) -> str:
     if stopping and phase not in FINAL_PHASES:
         return "Stopping…"
@@ -51,7 +37,7 @@ def can_stop(phase: Phase, status: str) -> bool:
     return phase not in FINAL_PHASES
 
 
-def generation_state(row: GenerationRow, images: list[ImageRow]) -> GenerationState:
+def generation_state(row: GenerationRow, images: list[ImageRecord]) -> GenerationState:
     phase = Phase(row.phase) if row.phase in Phase._value2member_map_ else Phase.UNKNOWN
     return GenerationState(
         id=row.id,
@@ -68,10 +54,10 @@ def generation_state(row: GenerationRow, images: list[ImageRow]) -> GenerationSt
         error=row.error,
         debug_error=row.debug_error,
         expected_images=row.expected_images,
-        images=tuple(image_record(i) for i in images),
+        images=tuple(images),
         can_stop=can_stop(phase, row.status),
     )
 
 
-def seed_for(params: dict, index: int) -> int | None:
+def seed_for(params: dict[str, Any], index: int) -> int | None:
     return image_seed(params.get("seed"), index)

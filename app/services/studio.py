@@ -7,7 +7,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from app.services.events import GenerationState, ImageRecord, Phase, ServiceEven
 from app.services.follow import Follower
 from app.services.ledger import Ledger
 from app.services.library import Library
+from app.services.library_front import LibraryFront
 from app.services.recovery import Recovery, RecoveryResult
 from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
@@ -53,7 +54,7 @@ class InvalidParameters(ValueError):
         self.errors = errors
 
 
-class Studio:
+class Studio(LibraryFront):
     """Orchestrates submit → watch → download → store, durably, for one connection."""
 
     def __init__(
@@ -69,13 +70,15 @@ class Studio:
         retry_delay: float = 2.0,
         slot_retry_seconds: float = 10.0,
         recovery_delay: float = 5.0,
+        io_executor: Executor | None = None,
     ) -> None:
         self.schema = schema
         self.client = client
         self.watcher = watcher
         self.ledger = Ledger(history, clock)
         self.spawner = spawner or Spawner()
-        self._io = ThreadPoolExecutor(2, thread_name_prefix="wiro-io")
+        self._owns_io = io_executor is None  # the app passes its I/O pool in (main.py)
+        self._io = io_executor or ThreadPoolExecutor(2, thread_name_prefix="wiro-io")
         self.follower = Follower(
             self.ledger,
             client,
@@ -158,7 +161,8 @@ class Studio:
         await self.client.aclose()
         await self._settle_trash()  # deletions become final when the app closes
         await self.ledger.close()
-        self._io.shutdown(wait=True)
+        if self._owns_io:
+            self._io.shutdown(wait=True)
 
     # -- submitting --------------------------------------------------------------------
 

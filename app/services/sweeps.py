@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.estimate import (
     CostEstimate,
@@ -49,6 +49,7 @@ from app.storage.sweeps import (
     past_runs,
 )
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 LOCAL_QUEUE = (Phase.PENDING, Phase.WAITING_SLOT, Phase.PAUSED)
@@ -300,7 +301,7 @@ class SweepRunner:
 
     # -- helpers --------------------------------------------------------------------------
 
-    async def _db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.studio.ledger.db(fn, *args, **kwargs)
 
     async def _ensure(self, sweep_id: int) -> _Live:

@@ -44,7 +44,7 @@ class CredentialStore:
         if type(backend).__module__.startswith("keyring.backends.fail"):
             return False
         try:
-            priority = float(backend.priority)  # type: ignore[arg-type]
+            priority = float(backend.priority)
         except Exception:  # a backend may raise from its priority probe
             return False
         return priority > 0 or self._backend is not None

@@ -13,9 +13,9 @@ from typing import Any
 from app.storage.dbfaults import PatientConnection, check_usable, unavailable
 from app.storage.diskguard import DiskGuard
 from app.storage.history_queries import ImageFilter, PageCursor, count_sql, page_sql
-from app.storage.history_rows import GenerationRow, ImageRow, generation_row, image_row
+from app.storage.history_rows import GenerationRow, ImageRecord, generation_row, image_row
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "GenerationRow", "HistoryStore", "ImageRow"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "GenerationRow", "HistoryStore", "ImageRecord"]
 
 
 def _json_text(column: str, key: str) -> str:
@@ -311,7 +311,7 @@ class HistoryStore:
         width: int,
         height: int,
         created_at: float,
-    ) -> ImageRow:
+    ) -> ImageRecord:
         """Adds an image once; a second call for the same (generation, index) returns the first."""
         with self._lock:
             self.ensure_on_disk()
@@ -325,7 +325,7 @@ class HistoryStore:
             ).fetchone()
         return image_row(row)
 
-    def images_for(self, generation_id: int, *, include_deleted: bool = False) -> list[ImageRow]:
+    def images_for(self, generation_id: int, *, include_deleted: bool = False) -> list[ImageRecord]:
         sql = "SELECT * FROM images WHERE generation_id = ?"
         if not include_deleted:
             sql += " AND deleted = 0"
@@ -333,7 +333,7 @@ class HistoryStore:
             rows = self._db.execute(sql + " ORDER BY idx", (generation_id,)).fetchall()
         return [image_row(r) for r in rows]
 
-    def image(self, image_id: int) -> ImageRow | None:
+    def image(self, image_id: int) -> ImageRecord | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM images WHERE id = ?", (image_id,)).fetchone()
         return image_row(row) if row else None
@@ -369,7 +369,7 @@ class HistoryStore:
 
     def image_page(
         self, query: ImageFilter, after: PageCursor | None = None, limit: int = 500
-    ) -> tuple[list[ImageRow], PageCursor | None]:
+    ) -> tuple[list[ImageRecord], PageCursor | None]:
         """Visible images in display order after ``after``, and the cursor for the next page."""
         sql, args = page_sql(query, after, limit)
         with self._lock:
@@ -391,17 +391,17 @@ class HistoryStore:
     def generations_by_ids(self, ids: Iterable[int]) -> list[GenerationRow]:
         return [generation_row(r) for r in self._select_in("generations", "id", ids, "")]
 
-    def images_of_generations(self, generation_ids: Iterable[int]) -> list[ImageRow]:
+    def images_of_generations(self, generation_ids: Iterable[int]) -> list[ImageRecord]:
         """Visible images of these generations, by generation then index."""
         rows = self._select_in("images", "generation_id", generation_ids, " AND deleted = 0")
         return sorted((image_row(r) for r in rows), key=lambda i: (i.generation_id, i.index))
 
-    def images_by_ids(self, ids: Iterable[int]) -> list[ImageRow]:
+    def images_by_ids(self, ids: Iterable[int]) -> list[ImageRecord]:
         """These images whether deleted or not, in id order."""
         rows = self._select_in("images", "id", ids, "")
         return sorted((image_row(r) for r in rows), key=lambda r: r.id)
 
-    def deleted_images(self) -> list[ImageRow]:
+    def deleted_images(self) -> list[ImageRecord]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM images WHERE deleted = 1").fetchall()
         return [image_row(r) for r in rows]

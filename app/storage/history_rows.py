@@ -34,8 +34,8 @@ class GenerationRow:
 
 
 @dataclass(frozen=True)
-class ImageRow:
-    """An images row as Python values."""
+class ImageRecord:
+    """One stored image: the file in the library exactly as downloaded, plus its facts."""
 
     id: int
     generation_id: int
@@ -46,9 +46,9 @@ class ImageRow:
     size: int
     width: int
     height: int
-    starred: bool
-    deleted: bool
-    created_at: float
+    starred: bool = False
+    created_at: float = 0.0
+    deleted: bool = False  # in the trash until the app closes (Undo delete)
 
 
 def _json_or(value: str | None, fallback: Any) -> Any:
@@ -83,8 +83,8 @@ def generation_row(row: sqlite3.Row) -> GenerationRow:
     )
 
 
-def image_row(row: sqlite3.Row) -> ImageRow:
-    return ImageRow(
+def image_row(row: sqlite3.Row) -> ImageRecord:
+    return ImageRecord(
         id=row["id"],
         generation_id=row["generation_id"],
         index=row["idx"],

@@ -142,13 +142,13 @@ class PromptBook:
     ) -> FormPreset:
         """Saves the form as a preset; a preset of the same name is overwritten."""
         name = clean_name(name) or "Untitled"
-        values = copy.deepcopy(dict(values))
+        stored: dict[str, Any] = copy.deepcopy(dict(values))
         existing = self.preset_named(name)
         if existing is not None:
-            existing.values, existing.random_seed, existing.tool = values, random_seed, tool
+            existing.values, existing.random_seed, existing.tool = stored, random_seed, tool
             self.revision += 1
             return existing
-        item = FormPreset(_new_id(), name, values, random_seed, tool, _now(now))
+        item = FormPreset(_new_id(), name, stored, random_seed, tool, _now(now))
         self.presets.append(item)
         self.revision += 1
         return item

@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.api.errors import WiroError
@@ -32,6 +33,7 @@ from app.storage.logs import REDACTOR
 from app.storage.paths import AppPaths
 from app.storage.reimport import start_new_history
 from app.storage.settings import Settings, SettingsStore
+from app.ui.session import UiSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,7 +41,11 @@ TOOL_SLUG = f"{TOOL_OWNER}/{TOOL_PROJECT}"
 
 
 class AppController(QObject):
-    """Owns the window, the current Studio and the demo server; the only place modes change."""
+    """Owns the window, the current Studio and the demo server; the only place modes change.
+
+    It satisfies ``app.ui.session.ModeSwitches``: flows ask it for mode changes through that
+    Protocol and never see the controller itself.
+    """
 
     def __init__(
         self,
@@ -49,6 +55,8 @@ class AppController(QObject):
         demo: bool = False,
         smoke: bool = False,
         credential_store: CredentialStore | None = None,
+        io_executor: Executor | None = None,
+        decode_pool: QThreadPool | None = None,
     ) -> None:
         super().__init__()
         self.app = app
@@ -58,8 +66,14 @@ class AppController(QObject):
         self.smoke = smoke
         self.settings_store = SettingsStore(paths.settings_file)
         self.credentials = credential_store or CredentialStore()
-        self.settings = Settings()
         self.spawner = Spawner(on_error=self._on_background_error)
+        self.session = UiSession(
+            paths,
+            credentials=self.credentials,
+            spawner=self.spawner,
+            io_executor=io_executor,
+            decode_pool=decode_pool,
+        )
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
         self.demo_server: DemoServer | None = None
@@ -71,11 +85,19 @@ class AppController(QObject):
 
     # -- helpers -------------------------------------------------------------------------
 
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self.session.settings = value
+
     async def io(self, fn: Callable[..., T], *args: Any) -> T:
         """Blocking work (files, keychain) off the GUI thread."""
-        return await asyncio.get_running_loop().run_in_executor(None, partial(fn, *args))
+        return await self.session.io(fn, *args)
 
-    def spawn(self, coro: Any, name: str = "") -> None:
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> None:
         self.spawner.spawn(coro, name=name)
 
     def _on_background_error(self, exc: BaseException, name: str) -> None:
@@ -86,8 +108,7 @@ class AppController(QObject):
             self.report_unexpected(f"{type(exc).__name__}: {exc}", "")
 
     def notify(self, text: str, level: str = "info") -> None:
-        if self.window is not None:
-            self.window.show_notice(text, level)
+        self.session.notify(text, level)
 
     def report_unexpected(self, summary: str, details: str) -> None:
         summary, details = REDACTOR.redact(summary), REDACTOR.redact(details)
@@ -114,13 +135,11 @@ class AppController(QObject):
 
         assert self._finished is not None
         self.settings = await self.io(self.settings_store.load)
-        self.window = MainWindow(self)
+        self.window = MainWindow(self.session, self)
         self.window.restore_state(self.settings)
         self.window.show()
         if self.smoke:
-            from app.ui.smoke import run_smoke
-
-            self.spawn(run_smoke(self), name="smoke")
+            self.spawn(self.window.run_smoke(self.screenshot), name="smoke")
         elif self.start_in_demo:
             self.spawn(self.start_demo(), name="start-demo")
         else:
@@ -203,21 +222,24 @@ class AppController(QObject):
 
     async def _switch(self, spec: ConnectionSpec) -> None:
         old, self.studio = self.studio, None
+        self.session.set_studio(None, None)
         self.window.bind(None, None)
         if old is not None:
             await old.aclose()
+        options = {"io_executor": self.session.io_executor, **self.studio_options}
         try:
-            studio = await open_studio(spec, self.paths, **self.studio_options)
+            studio = await open_studio(spec, self.paths, **options)
         except HistoryUnavailable as exc:
             self._history_unavailable(spec, exc)
             return
         self.studio, self.spec = studio, spec
         self.apply_settings_to_studio()
+        self.session.set_studio(studio, spec)
         await self.window.bind_async(studio, spec)
 
     def _history_unavailable(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
         """A specific answer per cause (damaged, read-only, locked, …), never a generic one."""
-        from app.ui.history_problem_dialog import problem_text, show_history_problem
+        from app.ui.dialogs.history_problem_dialog import problem_text, show_history_problem
 
         log.warning("history unavailable: %s", error)
         headline = problem_text(error)[0]
@@ -262,20 +284,21 @@ class AppController(QObject):
             return  # not inside this app's loop (it has ended)
         finished = self._finished
         if finished is not None and finished.get_loop() is loop and not finished.done():
-            self.spawn(self.studio.ledger.check_storage(), name="check-storage")
+            self.spawn(self.studio.check_storage(), name="check-storage")
+
+    def apply_settings(self) -> None:
+        self.apply_settings_to_studio()
 
     def apply_settings_to_studio(self) -> None:
         if self.studio is None or self.spec is None:
             return
         wanted = self.settings.auto_save_demo if self.spec.demo else self.settings.auto_save
         folder = self.output_dir()
-        self.studio.saver.auto_save_dir = folder if wanted and not self.smoke else None
-        self.studio.saver.filename_template = self.settings.filename_template
+        auto_save = folder if wanted and not self.smoke else None
+        self.studio.configure_saving(auto_save, self.settings.filename_template)
 
     def output_dir(self) -> Path:
-        """Where saved and auto-saved images go: the chosen folder or Pictures/Wiro Studio."""
-        folder = self.settings.output_dir
-        return Path(folder) if folder else self.paths.default_output_dir
+        return self.session.output_dir()
 
     async def save_settings(self) -> None:
         await self.io(self.settings_store.save, self.settings)
@@ -317,6 +340,7 @@ class AppController(QObject):
         try:
             if self.window is not None:
                 self.window.store_state(self.settings)
+                self.session.set_studio(None, None)
                 self.window.bind(None, None)
             await self.save_settings()
             if self.studio is not None:

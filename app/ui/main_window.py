@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -27,38 +30,46 @@ from app.core.display import one_line
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.studio import Studio
-from app.storage.prompts import PromptStore
 from app.storage.settings import Settings
-from app.ui import actions, style
-from app.ui.bridge import StudioBridge
-from app.ui.form import GeneratePanel, SchemaForm
-from app.ui.gallery import Gallery
-from app.ui.image_actions import ImageActions
-from app.ui.inspiration import InspirationPanel
-from app.ui.notify import Notifier
-from app.ui.presets import PresetsMenu
-from app.ui.prompt_library import PromptLibrary, controller_runner
-from app.ui.tasks_panel import TasksPanel
-from app.ui.thumbnails import ThumbnailLoader
-from app.ui.viewer import CompareView, ImageViewer
-
-if TYPE_CHECKING:
-    from app.ui.app_controller import AppController
+from app.ui.flows import actions
+from app.ui.flows.diagnostics_copy import copy_diagnostics
+from app.ui.flows.image_actions import ImageActions
+from app.ui.flows.library_flow import LibraryFlow
+from app.ui.flows.readback_flow import ReadbackFlow
+from app.ui.flows.smoke import SmokeView, run_smoke
+from app.ui.form.generate_panel import GeneratePanel
+from app.ui.form.model import GenerationRequest, SeedPolicy
+from app.ui.form.schema_form import SchemaForm
+from app.ui.gallery.gallery import Gallery
+from app.ui.inspiration.dock import InspirationDock
+from app.ui.session import ModeSwitches, UiSession
+from app.ui.tasks.panel import TasksPanel
+from app.ui.viewer.viewer import CompareView, ImageViewer
+from app.ui.widgets import style
+from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
+from app.ui.widgets.notify import Notifier
+from app.ui.widgets.thumbnails import ThumbnailLoader
 
 log = logging.getLogger(__name__)
 
 TASK_ROWS_AT_START = 20  # finished generations listed in the Tasks panel when the app starts
 
 
-class MainWindow(QMainWindow):
-    """Renders the studio's state and turns clicks into studio calls via the controller."""
+class WindowHost(ModeSwitches, Protocol):
+    """What the window asks of its owner: the mode switches, and whether it may close now."""
 
-    def __init__(self, controller: AppController) -> None:
+    def confirm_close(self) -> bool: ...
+
+
+class MainWindow(QMainWindow):
+    """Lays out the widgets, builds the flows with the session, and renders the studio's state."""
+
+    def __init__(self, session: UiSession, host: WindowHost) -> None:
         super().__init__()
-        self.controller = controller
+        self.session = session
+        self.host = host
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
-        self.bridge = StudioBridge(self)
         self.notifier = Notifier(self)
         self._closing_for_real = False
         self.setWindowTitle(APP_NAME)
@@ -75,7 +86,7 @@ class MainWindow(QMainWindow):
         self.form_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.form_layout.addWidget(self.form_placeholder)
 
-        self.loader = ThumbnailLoader(self)
+        self.loader = ThumbnailLoader(self, pool=session.decode_pool)
         self.gallery = Gallery(self.loader)
         self.viewer = ImageViewer(self.loader)
         self.compare = CompareView(self.loader)
@@ -113,10 +124,12 @@ class MainWindow(QMainWindow):
 
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)
-        self._make_menus()
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
         self._make_inspiration()
+        self.commands = CommandRegistry(self)
+        self._declare_commands()
+        self._make_menus()
 
     # -- construction ------------------------------------------------------------------
 
@@ -135,88 +148,96 @@ class MainWindow(QMainWindow):
         banner.hide()
         return banner
 
+    def _declare_commands(self) -> None:
+        """Every window command, declared once; the menus below name them by id."""
+        std, flows, insp = QKeySequence.StandardKey, self.library_flow, self._on_inspiration_toggled
+        for command in [
+            Command("file.open_image", "&Open image…", self.readback_flow.open_dialog, std.Open,
+                    status_tip="Read the settings stored in a PNG, JPEG or WebP"),
+            Command("file.save", "&Save selected…", self._save_selected, std.Save),
+            Command("file.export", "&Export selected…", flows.export_selected, "Ctrl+Shift+E"),
+            Command("file.settings", "Se&ttings…", self.show_settings, "Ctrl+,"),
+            Command("file.check_missing", "Check Wiro for &missing images",
+                    lambda: self._on_check_missing(None),
+                    status_tip="Look in your Wiro task history for images whose answer was lost"),
+            Command("file.quit", "&Quit", self.close, std.Quit),
+            Command("edit.undo_delete", "&Undo delete", flows.undo_delete, std.Undo,
+                    enabled_when=lambda: flows.can_undo),
+            Command("view.inspiration", "&Inspiration", None, "Ctrl+I", checkable=True,
+                    toggled=insp),
+            Command("view.gallery", "Back to &gallery", self.show_gallery, QKeySequence("Esc")),
+            Command("help.shortcuts", "&Keyboard shortcuts", self.show_shortcuts),
+            Command("help.about", f"&About {APP_NAME}", self.show_about),
+            Command("help.diagnostics", "Copy &diagnostics",
+                    lambda: copy_diagnostics(self.session)),
+        ]:  # fmt: skip
+            self.commands.declare(command)
+        # Actions the widgets own (their context menus and key contexts share them):
+        self.commands.adopt("edit.delete", self.gallery.delete_action)
+        self.commands.adopt("edit.find", flows.filter_bar.find_action)
+        self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
+        flows.undo_changed.connect(self.commands.refresh)
+
     def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.save_action = QAction("&Save selected…", self, shortcut=QKeySequence.StandardKey.Save)
-        self.save_action.triggered.connect(
-            lambda: self.image_actions.save(self.gallery.selected_image_ids())
-        )
-        file_menu.addAction(self.save_action)
-        settings = QAction("Se&ttings…", self, shortcut=QKeySequence("Ctrl+,"))
-        settings.triggered.connect(self.show_settings)
-        file_menu.addAction(settings)
-        check = file_menu.addAction("Check Wiro for &missing images")
-        check.triggered.connect(lambda: self._on_check_missing(None))
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        layout: list[Menu | QMenu] = [
+            Menu("&File", ["file.open_image", SEPARATOR, "file.save", "file.export",
+                           "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
+            Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find"]),
+            Menu("&View", ["view.tasks", "view.inspiration", "view.gallery"]),
+            self.presets_menu,
+            Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
+        ]  # fmt: skip
+        menus = self.commands.build_menus(self.menuBar(), layout)
+        self.file_menu, self.edit_menu = menus["file"], menus["edit"]
+        self.view_menu, self.help_menu = menus["view"], menus["help"]
+        self.save_action = self.commands.action("file.save")
+        self.open_image_action = self.commands.action("file.open_image")
+        self.inspiration_action = self.commands.action("view.inspiration")
+        self.diagnostics_action = self.commands.action("help.diagnostics")
+        self.inspiration_dock.visibilityChanged.connect(self.inspiration_action.setChecked)
 
-        view = self.menuBar().addMenu("&View")
-        view.addAction(self.tasks_dock.toggleViewAction())
-        back = QAction("Back to &gallery", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
-        back.triggered.connect(self.show_gallery)
-        view.addAction(back)
-        self.view_menu = view
-
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction(f"&About {APP_NAME}", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
-        from app.ui.diagnostics_copy import copy_diagnostics
-
-        self.diagnostics_action = QAction("Copy &diagnostics", self)
-        self.diagnostics_action.triggered.connect(lambda: copy_diagnostics(self))
-        help_menu.addAction(self.diagnostics_action)
-        self.help_menu = help_menu
+    def _save_selected(self) -> None:
+        self.image_actions.save(self.gallery.selected_image_ids())
 
     def _connect_signals(self) -> None:
-        self.bridge.generation_changed.connect(self._on_bridge_generation_changed)
-        self.bridge.image_stored.connect(self._on_bridge_image_stored)
-        self.bridge.notice_posted.connect(self.show_notice)
+        self.session.generation_changed.connect(self._on_session_generation_changed)
+        self.session.image_stored.connect(self._on_session_image_stored)
+        self.session.notice_posted.connect(self.show_notice)
         self.tasks.stop_requested.connect(self._on_tasks_stop_requested)
         self.tasks.resume_requested.connect(self._on_tasks_resume_requested)
         self.tasks.check_requested.connect(lambda gid: self._on_check_missing([gid]))
         self.tasks.retry_requested.connect(self._on_tasks_retry_requested)
         self.tasks.selected.connect(self._on_tasks_selected)
-        self.image_actions = ImageActions(self)
+        self.image_actions = ImageActions(
+            self.session,
+            self.gallery,
+            self.viewer,
+            self.compare,
+            self.center,
+            form=lambda: self.form,
+            export=lambda ids: self.library_flow.export(ids),
+            parent=self,
+        )
         self.viewer.closed.connect(self.show_gallery)
 
     # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
 
     def _make_inspiration(self) -> None:
-        """The Inspiration dock (a tab beside Tasks), its View action and the Presets menu."""
-        store = PromptStore.in_folder(self.controller.paths.data_dir)
-        self.prompt_library = PromptLibrary(store, controller_runner(self.controller), self)
-        self.inspiration = InspirationPanel(self.prompt_library, lambda: self.form)
-        dock = QDockWidget("Inspiration", self)
-        dock.setObjectName("inspiration-dock")
-        dock.setWidget(self.inspiration)
+        """The Inspiration dock, a tab beside Tasks; it brings the Presets menu."""
+        dock = InspirationDock(self.session, lambda: self.form, self)
         dock.setFeatures(
             self.tasks_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.tabifyDockWidget(self.tasks_dock, dock)
         self.tasks_dock.raise_()
-        self.inspiration_dock = dock
-        self.inspiration_action = QAction("&Inspiration", self, shortcut=QKeySequence("Ctrl+I"))
-        self.inspiration_action.setCheckable(True)
-        self.inspiration_action.triggered.connect(self._on_inspiration_action_triggered)
-        dock.visibilityChanged.connect(self.inspiration_action.setChecked)
-        self.view_menu.insertAction(self.view_menu.actions()[1], self.inspiration_action)
-        self.presets_menu = PresetsMenu(self.prompt_library, lambda: self.form, self)
-        self.menuBar().insertMenu(self.help_menu.menuAction(), self.presets_menu)
-        self.inspiration.notice_posted.connect(self.show_notice)
-        self.presets_menu.notice_posted.connect(self.show_notice)
-        self.bridge.generation_changed.connect(self.inspiration.note_generation)
-        self.prompt_library.load()
+        self.inspiration_dock, self.inspiration = dock, dock.panel
+        self.prompt_library, self.presets_menu = dock.prompt_library, dock.presets_menu
 
     def show_inspiration(self) -> None:
-        self.inspiration_dock.show()
-        self.inspiration_dock.raise_()
-        self.inspiration.focus_search()
+        self.inspiration_dock.show_panel()
 
-    def _on_inspiration_action_triggered(self, checked: bool) -> None:
+    def _on_inspiration_toggled(self, checked: bool) -> None:
         if checked:
             self.show_inspiration()
         else:
@@ -225,37 +246,22 @@ class MainWindow(QMainWindow):
     # -- history and library: filter bar, spend, delete/undo, export, read-back --------
 
     def _make_library(self) -> None:
-        from PySide6.QtWidgets import QMenu
 
-        from app.ui.library_flow import LibraryFlow
-        from app.ui.readback_flow import ReadbackFlow
-
-        self.library_flow = LibraryFlow(self)
-        self.readback_flow = ReadbackFlow(self)
-        self.open_image_action = QAction(
-            "&Open image…", self, shortcut=QKeySequence.StandardKey.Open
+        self.library_flow = LibraryFlow(
+            self.session,
+            self.gallery,
+            self.viewer,
+            self.compare,
+            self.statusBar(),
+            show_gallery=self.show_gallery,
+            parent=self,
         )
-        self.open_image_action.setStatusTip("Read the settings stored in a PNG, JPEG or WebP")
-        self.open_image_action.triggered.connect(self.readback_flow.open_dialog)
-        menus = self.menuBar().findChildren(QMenu)
-        file_menu = next(m for m in menus if self.save_action in m.actions())
-        file_menu.insertAction(self.save_action, self.open_image_action)
-        file_menu.insertSeparator(self.save_action)
-        after_save = file_menu.actions()[file_menu.actions().index(self.save_action) + 1]
-        file_menu.insertAction(after_save, self.library_flow.export_action)
-        edit = QMenu("&Edit", self)
-        edit.addAction(self.library_flow.undo_action)
-        edit.addSeparator()
-        edit.addAction(self.gallery.delete_action)
-        edit.addAction(self.library_flow.filter_bar.find_action)
-        self.menuBar().insertMenu(self.view_menu.menuAction(), edit)
-        self.edit_menu = edit
+        self.readback_flow = ReadbackFlow(self.session, self, lambda: self.form, self)
 
     # -- binding to a studio -----------------------------------------------------------
 
     def bind(self, studio: Studio | None, spec: ConnectionSpec | None) -> None:
         self.studio, self.spec = studio, spec
-        self.bridge.attach(studio)
         if studio is None:
             self.library_flow.unbind()
             self.mode_label.setText("Not connected")
@@ -293,23 +299,22 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form, 1)
         self.form_layout.addWidget(self.generate_panel)
         self.generate_panel.generate_requested.connect(self._on_generate_requested)
-        saved = old_values or self.controller.settings.last_params
-        if saved:
-            self.form.set_values(saved)
-        self.form.set_random_seed(self.controller.settings.random_seed)
+        saved = old_values or self.session.settings.last_params
+        random = self.session.settings.random_seed
+        self.form.model.apply(saved, policy=SeedPolicy.RANDOM if random else SeedPolicy.FIXED)
 
     # -- studio events -----------------------------------------------------------------
 
-    def _on_bridge_generation_changed(self, state: GenerationState) -> None:
+    def _on_session_generation_changed(self, state: GenerationState) -> None:
         self.tasks.update_generation(state)
         if state.phase in (Phase.PENDING, Phase.SUBMITTING) and not state.images:
             self.gallery.add_generation_placeholder(state)
         else:
             self.gallery.update_generation(state)
         if state.phase is Phase.SUCCEEDED and not self.isActiveWindow():
-            self.notifier.generation_finished(state, self.controller.settings.notify)
+            self.notifier.generation_finished(state, self.session.settings.notify)
 
-    def _on_bridge_image_stored(self, record: ImageRecord) -> None:
+    def _on_session_image_stored(self, record: ImageRecord) -> None:
         state = self.studio.generation(record.generation_id) if self.studio else None
         self.gallery.add_image(record, state)
 
@@ -321,15 +326,15 @@ class MainWindow(QMainWindow):
 
     # -- actions -----------------------------------------------------------------------
 
-    def _spawn(self, coro: Any, name: str) -> None:
-        self.controller.spawn(coro, name=name)
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        self.session.spawn(coro, name=name)
 
-    def _on_generate_requested(self, values: dict) -> None:
+    def _on_generate_requested(self, request: GenerationRequest) -> None:
         if self.studio is None or self.form is None:
             return
-        self.controller.settings.last_params = self.form.values()
+        self.session.settings.last_params = self.form.values()
         form = self.form
-        self._spawn(actions.generate(self.studio, values, form.show_errors), "generate")
+        self._spawn(actions.generate(self.studio, request.values, form.show_errors), "generate")
 
     def _on_tasks_stop_requested(self, generation_id: int) -> None:
         if self.studio is not None:
@@ -357,14 +362,17 @@ class MainWindow(QMainWindow):
     # -- dialogs -----------------------------------------------------------------------
 
     def show_welcome(self) -> None:
-        from app.ui.welcome import open_welcome
+        from app.ui.flows.welcome import open_welcome
 
-        open_welcome(self, self.controller)
+        open_welcome(self, self.session, self.host)
 
     def show_settings(self) -> None:
-        from app.ui.settings_flow import open_settings
+        from app.ui.flows.settings_flow import open_settings
 
-        open_settings(self, self.controller)
+        open_settings(self, self.session, self.host, change_credentials=self.show_welcome)
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_box = show_shortcut_list(self, self.commands)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -376,7 +384,7 @@ class MainWindow(QMainWindow):
         )
 
     def show_unexpected_error(self, summary: str, details: str) -> None:
-        from app.ui.error_dialog import show_error_dialog
+        from app.ui.dialogs.error_dialog import show_error_dialog
 
         show_error_dialog(self, summary, details)
 
@@ -389,17 +397,22 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray.fromBase64(settings.window_state.encode()))
 
     def store_state(self, settings: Settings) -> None:
-        settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        settings.window_state = bytes(self.saveState().toBase64()).decode()
+        settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         if self.form is not None:
             settings.last_params = self.form.values()
             settings.random_seed = self.form.random_seed_enabled()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing_for_real or self.controller.confirm_close():
+        if self._closing_for_real or self.host.confirm_close():
             event.accept()
             return
         event.ignore()
+
+    async def run_smoke(self, screenshot: Path | None) -> None:
+        """``--smoke``: one demo generation through this window's form and gallery."""
+        view = SmokeView(self, self.gallery, self.loader, lambda: self.form)
+        await run_smoke(self.session, self.host, view, screenshot)
 
     def close_for_real(self) -> None:
         self._closing_for_real = True

@@ -135,7 +135,7 @@ class _Probe:
         self._tiles_checked = -1
         self._finishing = False
         if expect_images:
-            from app.ui import gallery_delegate
+            from app.ui.gallery import delegate as gallery_delegate
 
             gallery_delegate.PAINT_PROBE = self._tiles.add
         self._timer = QTimer()
@@ -197,7 +197,7 @@ class _Probe:
         self._finishing = True
         self._timer.stop()
         if self.expect_images and not self.scroll:
-            from app.ui import gallery_delegate
+            from app.ui.gallery import delegate as gallery_delegate
 
             gallery_delegate.PAINT_PROBE = None
         if self.scroll:
@@ -235,7 +235,7 @@ class _Probe:
     async def _scroll_then_quit(self) -> None:
         import asyncio
 
-        from app.ui import gallery_delegate
+        from app.ui.gallery import delegate as gallery_delegate
 
         window = self._window()
         gallery, loader = window.gallery, window.loader

@@ -233,7 +233,7 @@ def qt_app():  # type: ignore[no-untyped-def]
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.style import apply_style
+    from app.ui.widgets.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_style(app)
@@ -253,13 +253,13 @@ class PaintLog:
             self.first[image_id] = time.perf_counter()
 
     def install(self) -> None:
-        from app.ui import gallery_delegate
+        from app.ui.gallery import delegate as gallery_delegate
 
         gallery_delegate.PAINT_PROBE = self
 
     @staticmethod
     def uninstall() -> None:
-        from app.ui import gallery_delegate
+        from app.ui.gallery import delegate as gallery_delegate
 
         gallery_delegate.PAINT_PROBE = None
 

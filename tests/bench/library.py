@@ -83,21 +83,11 @@ def build_library(root: Path, images: int) -> dict[str, Any]:
             params = dict(defaults, prompt=f"{words}, detailed, volumetric light", seed=str(g))
             count = min(PER_GENERATION, images - g * PER_GENERATION)
             task_id = str(900_000_000 + g)
-            outputs = [
-                {
-                    "id": f"{g:08x}{i:024x}",
-                    "name": f"{i}.png",
-                    "contenttype": "image/png",
-                    "size": pool[(g + i) % SOURCES][2],
-                    "url": f"https://cdn1.wiro.ai/{g:08x}/{i}.png",
-                }
-                for i in range(count)
-            ]
             cur = db.execute(
                 "INSERT INTO generations (tool, params, phase, status, task_id, task_token,"
                 " created_at, run_sent_at, started_at, finished_at, elapsed_seconds, cost,"
-                " expected_images, outputs) VALUES (?, ?, 'succeeded', 'task_postprocess_end',"
-                " ?, ?, ?, ?, ?, ?, 9.5, 0.0042, ?, ?)",
+                " expected_images) VALUES (?, ?, 'succeeded', 'task_postprocess_end',"
+                " ?, ?, ?, ?, ?, ?, 9.5, 0.0042, ?)",
                 (
                     schema.slug,
                     json.dumps(params),
@@ -108,7 +98,6 @@ def build_library(root: Path, images: int) -> dict[str, Any]:
                     created + 1.0,
                     created + 11.0,
                     count,
-                    json.dumps(outputs),
                 ),
             )
             gid = int(cur.lastrowid or 0)

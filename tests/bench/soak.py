@@ -178,8 +178,8 @@ async def _verify(
         if state.phase is not Phase.SUCCEEDED:
             problems.append(f"generation {gid}: {state.phase.value}: {state.error}")
             continue
-        row = await studio.ledger.db(studio.ledger.history.generation, gid)
-        outputs = {o.get("name"): o for o in (row.outputs or [])} if row else {}
+        task = emu.task(state.task_id) if state.task_id else None  # the server's own record
+        outputs = {o.get("name"): o for o in (task or {}).get("outputs") or []}
         intact = 0
         for image in state.images:
             output = outputs.get(f"{image.index}.png")

@@ -8,7 +8,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from app.services.events import Phase
-from app.ui.smoke import thumbnails_shown
+from app.ui.flows.smoke import thumbnails_shown
 
 
 def _latest(controller):
@@ -22,7 +22,7 @@ async def _one_generation(harness, controller, **values):
     window.generate_panel.request_generate()
     await harness.wait(lambda: controller.studio.ledger.all(), what="a generation")
     gen = _latest(controller)
-    await harness.wait(lambda: thumbnails_shown(window, gen.id) == 2, what="thumbnails")
+    await harness.wait(lambda: shown(window, gen.id) == 2, what="thumbnails")
     studio = controller.studio
     await harness.wait(lambda: studio.generation(gen.id).phase is Phase.SUCCEEDED, what="done")
     return studio.generation(gen.id)
@@ -108,7 +108,13 @@ def test_gallery_shows_history_after_restart(qloop, harness_factory):
         await again.wait(lambda: controller.studio is not None and controller.window.form)
         gallery = controller.window.gallery
         await again.wait(lambda: len(gallery.image_ids(state.id)) == 2, what="history")
-        assert controller.window.tasks.state(state.id).phase is Phase.SUCCEEDED
+        tasks = controller.window.tasks  # its rows come from a second, later history read
+        await again.wait(lambda: tasks.state(state.id) is not None, what="the task row")
+        assert tasks.state(state.id).phase is Phase.SUCCEEDED
         assert await again.stop() == 0
 
     qloop.run_until_complete(scenario())
+
+
+def shown(window, generation_id: int) -> int:
+    return thumbnails_shown(window.gallery, window.loader, generation_id)

@@ -9,7 +9,7 @@ from app.core.metadata import parse_parameters
 from app.emulator.config import EmulatorConfig
 from app.emulator.runner import Emulator
 from app.services.events import Phase
-from app.ui.smoke import thumbnails_shown
+from app.ui.flows.smoke import thumbnails_shown
 
 
 def _latest(controller):
@@ -29,7 +29,7 @@ def test_generate_four_thumbnails_then_save_parses_back(qloop, harness_factory, 
         window.generate_panel.request_generate()
         await harness.wait(lambda: _latest(controller) is not None, what="a generation")
         gen = _latest(controller)
-        await harness.wait(lambda: thumbnails_shown(window, gen.id) == 4, what="4 thumbnails")
+        await harness.wait(lambda: shown(window, gen.id) == 4, what="4 thumbnails")
         studio = controller.studio
         await harness.wait(lambda: studio.generation(gen.id).phase is Phase.SUCCEEDED)
         state = studio.generation(gen.id)
@@ -157,6 +157,10 @@ def test_connect_account_checks_then_stores_in_keychain(qloop, harness_factory, 
 
 
 def _welcome_type():
-    from app.ui.welcome_dialog import WelcomeDialog
+    from app.ui.dialogs.welcome_dialog import WelcomeDialog
 
     return WelcomeDialog
+
+
+def shown(window, generation_id: int) -> int:
+    return thumbnails_shown(window.gallery, window.loader, generation_id)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.storage.history import HistoryStore
 from app.storage.library import library_path
 from app.storage.paths import AppPaths
-from app.ui.history_problem_dialog import MOVE_ASIDE, RETRY
+from app.ui.dialogs.history_problem_dialog import MOVE_ASIDE, RETRY
 from tests.storage.test_reimport import png
 
 

@@ -22,8 +22,8 @@ from app.services.diagnostics import as_json, as_text, collect, recent_log
 from app.storage.credentials import CredentialStore
 from app.storage.logs import LOG_FILE, REDACTOR, setup_logging
 from app.storage.paths import APP_DIR_NAME, AppPaths
-from app.ui.error_dialog import show_error_dialog
-from app.ui.errors import install_excepthook
+from app.ui.dialogs.error_dialog import show_error_dialog
+from app.ui.widgets.errors import install_excepthook
 from tests.support.memory_keyring import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +188,7 @@ def test_help_menu_copies_diagnostics(qloop, qapp, tmp_path):
     _write_log(paths, ["INFO app: started", f"ERROR app: api_secret={SECRET}"])
     REDACTOR.add_secret(SECRET)
     controller = AppController(qapp, paths, credential_store=CredentialStore(MemoryKeyring()))
-    window = MainWindow(controller)
+    window = MainWindow(controller.session, controller)
     controller.window = window
     texts = [a.text() for a in window.help_menu.actions()]
     assert texts.index("Copy &diagnostics") == texts.index("&About Wiro Studio") + 1

@@ -32,7 +32,7 @@ from app.storage.logs import LOG_FILE, setup_logging
 from app.storage.paths import AppPaths
 from app.storage.settings import Settings
 from app.ui.app_controller import AppController
-from app.ui.errors import install_excepthook
+from app.ui.widgets.errors import install_excepthook
 from tests.support.memory_keyring import MemoryKeyring
 
 KEY = "hyg-key-" + secrets.token_hex(8)
@@ -138,7 +138,7 @@ def test_no_secret_anywhere_after_a_full_session(qloop, qapp, tmp_path, restore_
             )
         )
         session.run_task = asyncio.get_running_loop().create_task(controller.run())
-        from app.ui.welcome_dialog import WelcomeDialog
+        from app.ui.dialogs.welcome_dialog import WelcomeDialog
 
         await session.wait(
             lambda: controller.window is not None and controller.window.findChildren(WelcomeDialog),

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from app.emulator.config import EmulatorConfig
 from app.emulator.runner import Emulator
 from app.services.events import GenerationChanged, GenerationState, Notice, Phase, ServiceEvent
-from app.ui.tasks_panel import TasksPanel
+from app.ui.tasks.panel import TasksPanel
 from tests.services.conftest import KEY, SECRET, start_studio, wait_until
 
 SMALL = {"prompt": "a lighthouse at dusk", "samples": 1, "width": 64, "height": 64, "seed": "7"}

@@ -132,3 +132,28 @@ def test_a_failing_migration_leaves_the_previous_version_intact(
 )
 def test_search_text_becomes_a_safe_fts_query(text: str, query: str | None) -> None:
     assert fts_query(text) == query
+
+
+def test_v2_database_gains_the_follow_and_sweep_columns_and_keeps_outputs(tmp_path: Path) -> None:
+    """v3 (follow began at) and v4 (sweeps, lineage) add columns; outputs stay: Retry reads
+    them to fetch images that did not arrive without a new Run."""
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.executescript(MIGRATIONS[1])
+    db.execute("PRAGMA user_version = 2")
+    db.execute(
+        "INSERT INTO generations (tool, params, phase, created_at, outputs)"
+        " VALUES ('t', '{\"prompt\": \"kept\"}', 'succeeded', 1.0, '[{\"url\": \"u\"}]')"
+    )
+    db.commit()
+    db.close()
+    store = HistoryStore(path)
+    try:
+        columns = {r[1] for r in store._db.execute("PRAGMA table_info(generations)")}
+        assert {"outputs", "follow_started_at", "sweep_id", "parent_image_id"} <= columns
+        row = store.recent_generations(10)[0]
+        assert row.params == {"prompt": "kept"} and row.outputs == [{"url": "u"}]
+        assert row.follow_started_at is None
+    finally:
+        store.close()

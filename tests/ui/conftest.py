@@ -13,7 +13,7 @@ from app.services.events import GenerationState, Phase
 @pytest.fixture
 def styled_app(qapp):
     """The QApplication with the real theme applied (so sizes match what users see)."""
-    from app.ui.style import STYLESHEET, apply_style
+    from app.ui.widgets.style import STYLESHEET, apply_style
 
     if qapp.styleSheet() != STYLESHEET:  # restyling repolishes every live widget: do it once
         apply_style(qapp)

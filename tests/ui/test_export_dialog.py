@@ -20,7 +20,7 @@ from app.core.filenames import (
 )
 from app.core.readback import read_settings
 from app.storage.imagemeta import read_text_chunks
-from app.ui.export_dialog import EXPORT_PLACEHOLDERS, ExportChoice, ExportDialog
+from app.ui.dialogs.export_dialog import EXPORT_PLACEHOLDERS, ExportChoice, ExportDialog
 from tests.ui.library_support import generate, harness_factory, qloop, started  # noqa: F401
 
 FULL = (

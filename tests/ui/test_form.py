@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.schema import FieldKind, parse_tool
-from app.ui import fields as fields_module
-from app.ui.fields import TextField, register_field
-from app.ui.form import GeneratePanel, SchemaForm
-from app.ui.plain import plain_tooltip
+from app.ui.form import fields as fields_module
+from app.ui.form.fields import TextField, register_field
+from app.ui.form.generate_panel import GeneratePanel
+from app.ui.form.schema_form import SchemaForm
+from app.ui.widgets.plain import plain_tooltip
 
 DEFAULT_PROMPT_START = "8k portrait of beautiful cyborg with brown hair"
 
@@ -167,12 +168,12 @@ def test_validity_changed_reports_the_first_error_in_words(qtbot, window):
 
 def test_ctrl_enter_in_the_prompt_emits_values_with_a_fresh_seed(qtbot, window, monkeypatch):
     _, form, panel = window
-    monkeypatch.setattr("app.ui.form.random_seed", lambda: 987654321)
+    monkeypatch.setattr("app.ui.form.model.random_seed", lambda: 987654321)
     prompt = editor(form, "prompt")
     prompt.setFocus()
     with qtbot.waitSignal(panel.generate_requested, timeout=2000) as blocker:
         qtbot.keyClick(prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    values = blocker.args[0]
+    values = blocker.args[0].values
     assert values["seed"] == "987654321"
     assert values["prompt"].startswith(DEFAULT_PROMPT_START)
     assert "\n" not in prompt.toPlainText()  # the shortcut did not type a newline
@@ -225,8 +226,8 @@ def test_random_each_time_disables_the_seed_box(window):
 
 def test_dice_and_reuse_last(qtbot, window, monkeypatch):
     _, form, _ = window
-    monkeypatch.setattr("app.ui.seed_field.random_seed", lambda: 31337)
-    monkeypatch.setattr("app.ui.form.random_seed", lambda: 4242)
+    monkeypatch.setattr("app.ui.form.seed_field.random_seed", lambda: 31337)
+    monkeypatch.setattr("app.ui.form.model.random_seed", lambda: 4242)
     field = form.widget_for("seed")
     qtbot.mouseClick(field.dice, Qt.MouseButton.LeftButton)
     assert not form.random_seed_enabled()

@@ -15,10 +15,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.services.events import GenerationState, ImageRecord, Phase
-from app.ui import thumbnails
-from app.ui.gallery import Gallery
-from app.ui.gallery_delegate import GalleryDelegate
-from app.ui.gallery_model import (
+from app.ui.gallery.delegate import GalleryDelegate
+from app.ui.gallery.gallery import Gallery
+from app.ui.gallery.model import (
     DETAIL_ROLE,
     STARRED_ROLE,
     URI_LIST,
@@ -26,7 +25,8 @@ from app.ui.gallery_model import (
     RowKind,
     file_mime_data,
 )
-from app.ui.thumbnails import ThumbnailLoader
+from app.ui.widgets import thumbnails
+from app.ui.widgets.thumbnails import ThumbnailLoader
 
 COLORS = [(210, 60, 60), (60, 180, 90), (60, 90, 210), (230, 200, 60)]
 
@@ -433,7 +433,7 @@ def test_model_alone_handles_many_rows_in_batches():
 def test_a_tile_whose_file_was_deleted_says_so(qtbot, gallery, pngs, monkeypatch) -> None:
     from PySide6.QtGui import QPainter
 
-    from app.ui.thumbnails import FILE_MISSING
+    from app.ui.widgets.thumbnails import FILE_MISSING
 
     pngs[0].unlink()
     gallery.loader.set_source_resolver(lambda path, side: str(pngs[1]))  # a stale cached thumb

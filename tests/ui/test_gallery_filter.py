@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.library import ImageFilter
-from app.ui.gallery import Gallery
-from app.ui.gallery_filter import SEARCH_DELAY_MS, GalleryFilterBar, count_text
-from app.ui.library_flow import live_filter, money, spend_text
-from app.ui.thumbnails import ThumbnailLoader
+from app.ui.flows.library_flow import live_filter, money, spend_text
+from app.ui.gallery.filter_bar import SEARCH_DELAY_MS, GalleryFilterBar, count_text
+from app.ui.gallery.gallery import Gallery
+from app.ui.widgets.thumbnails import ThumbnailLoader
 from tests.ui.library_support import generate, harness_factory, qloop, started  # noqa: F401
 
 
@@ -140,10 +140,11 @@ def test_search_starred_sort_delete_undo_in_the_window(qloop, harness_factory) -
         delete.click()
         await harness.wait(lambda: not any(p.exists() for p in paths), what="files gone")
         await harness.wait(lambda: not set(doomed) & set(gallery.image_ids()))
-        assert flow.undo_action.isEnabled() and window.edit_menu.actions()[0] is flow.undo_action
-        flow.undo_action.trigger()
+        undo = window.commands.action("edit.undo_delete")
+        assert undo.isEnabled() and window.edit_menu.actions()[0] is undo
+        undo.trigger()
         await harness.wait(lambda: set(doomed) <= set(gallery.image_ids()), what="undo")
-        assert all(p.exists() for p in paths) and not flow.undo_action.isEnabled()
+        assert all(p.exists() for p in paths) and not undo.isEnabled()
         assert sorted(gallery.selected_image_ids()) == sorted(doomed)
 
         gallery.delete_requested.emit([cafe.images[0].id])

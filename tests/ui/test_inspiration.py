@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QInputDialog, QMessageB
 
 from app.resources import resource_path
 from app.storage.prompts import FILE_NAME, PromptStore
-from app.ui.form import SchemaForm
-from app.ui.inspiration import InspirationPanel, suggested_name
-from app.ui.inspiration_data import Entry, Source, recent_entries
-from app.ui.prompt_library import PromptLibrary
+from app.ui.form.schema_form import SchemaForm
+from app.ui.inspiration.data import Entry, Source, recent_entries
+from app.ui.inspiration.panel import InspirationPanel, suggested_name
+from app.ui.inspiration.prompt_library import PromptLibrary
 from tests.ui.conftest import make_state
 
 

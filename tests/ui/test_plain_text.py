@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from app.ui.error_dialog import show_error_dialog
-from app.ui.plain import plain_message_box, plain_tooltip, set_plain_text, tray_text
-from app.ui.widgets import ElidedLabel, InfoBadge
+from app.ui.dialogs.error_dialog import show_error_dialog
+from app.ui.widgets.common import ElidedLabel, InfoBadge
+from app.ui.widgets.plain import plain_message_box, plain_tooltip, set_plain_text, tray_text
 
 IMG = '<img src="/dev/zero">'
 

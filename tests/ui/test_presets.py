@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from app.storage.prompts import PromptStore
-from app.ui.form import SchemaForm
-from app.ui.presets import PresetsDialog, PresetsMenu, preset_summary
-from app.ui.prompt_library import PromptLibrary
+from app.ui.form.schema_form import SchemaForm
+from app.ui.inspiration.presets import PresetsDialog, PresetsMenu, preset_summary
+from app.ui.inspiration.prompt_library import PromptLibrary
 
 CHANGED = {
     "prompt": "a (foggy:1.2) harbour",

@@ -8,9 +8,10 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from app.core.prompt import SpanKind
-from app.ui import prompt_style, style
-from app.ui.form import SchemaForm
-from app.ui.prompt_editor import PromptEditor, PromptField
+from app.ui.form import prompt_style
+from app.ui.form.prompt_editor import PromptEditor, PromptField
+from app.ui.form.schema_form import SchemaForm
+from app.ui.widgets import style
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from app.ui.readback_flow import image_paths
+from app.ui.flows.readback_flow import image_paths
 from tests.ui.library_support import harness_factory, qloop, started  # noqa: F401
 
 A1111 = (

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.ui.form import SchemaForm
-from app.ui.size_presets import SIZE_PRESETS, SizeTools, preset_for, size_note, snap
+from app.ui.form.schema_form import SchemaForm
+from app.ui.form.size_presets import SIZE_PRESETS, SizeTools, preset_for, size_note, snap
 
 
 @pytest.fixture

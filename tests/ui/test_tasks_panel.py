@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.services.events import Phase
-from app.ui.task_row import format_cost, format_elapsed, status_line
-from app.ui.tasks_panel import TasksPanel
+from app.ui.tasks.panel import TasksPanel
+from app.ui.tasks.row import format_cost, format_elapsed, status_line
 from tests.ui.conftest import make_state
 
 

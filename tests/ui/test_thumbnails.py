@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.ui import thumbnails
-from app.ui.thumbnails import FULL_SIZE, ThumbnailLoader, _Job, _JobQueue
+from app.ui.widgets import thumbnails
+from app.ui.widgets.thumbnails import FULL_SIZE, ThumbnailLoader, _Job, _JobQueue
 
 COLORS = [(200, 40, 40), (40, 200, 40), (40, 40, 200), (220, 200, 40)]
 
@@ -173,8 +173,8 @@ QASYNC_SCRIPT = """
 import asyncio, sys, threading
 from PySide6.QtWidgets import QApplication
 import qasync
-from app.ui import thumbnails
-from app.ui.thumbnails import ThumbnailLoader
+from app.ui.widgets import thumbnails
+from app.ui.widgets.thumbnails import ThumbnailLoader
 
 threads = []
 real = thumbnails.decode_image

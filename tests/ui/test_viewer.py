@@ -13,10 +13,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.services.events import ImageRecord
-from app.ui import thumbnails
-from app.ui.thumbnails import ThumbnailLoader
-from app.ui.viewer import CompareView, ImageViewer
-from app.ui.viewer_canvas import ImageCanvas, ViewState
+from app.ui.viewer.canvas import ImageCanvas, ViewState
+from app.ui.viewer.viewer import CompareView, ImageViewer
+from app.ui.widgets import thumbnails
+from app.ui.widgets.thumbnails import ThumbnailLoader
 
 
 def checker_png(path: Path, size=(512, 512), cell=8, colors=((0, 0, 0), (255, 255, 255))):

@@ -1,0 +1,1 @@
+"""Flows: what a user action does, built with the UI session plus the widgets it drives."""

@@ -1,0 +1,380 @@
+"""The gallery over the history database: filtered pages loaded off-thread, delete and undo,
+export, the disk thumbnail cache, and the spend figure in the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
+
+from app.services.connection import ConnectionSpec
+from app.services.events import GenerationState, ImageRecord
+from app.services.library import PAGE_SIZE, ImageFilter, Spend
+from app.services.studio import Studio
+from app.storage.history_queries import prompt_matches
+from app.storage.thumbcache import ThumbCache
+from app.ui.dialogs.export_dialog import ExportChoice, ExportDialog
+from app.ui.flows import actions
+from app.ui.gallery.filter_bar import GalleryFilterBar
+from app.ui.session import UiSession
+
+if TYPE_CHECKING:
+    from app.ui.gallery.gallery import Gallery
+    from app.ui.viewer.viewer import CompareView, ImageViewer
+
+log = logging.getLogger(__name__)
+
+FIRST_PAGE = 200  # small, so the first screen fills at once; then pages double up to
+MAX_PAGE = 4 * PAGE_SIZE
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}" if value >= 10 else f"${value:,.4f}"
+
+
+def spend_text(spend: Spend, demo: bool) -> str:
+    text = f"Today {money(spend.today)} · This month {money(spend.month)}"
+    return ("Demo (not billed): " + text) if demo else text
+
+
+LiveFilter = Callable[[GenerationState | None, ImageRecord | None], bool]
+
+
+def live_filter(query: ImageFilter) -> LiveFilter | None:
+    """What arriving generations and images must satisfy to join a filtered gallery."""
+    if not query.is_filtered:
+        return None
+
+    def accepts(state: GenerationState | None, record: ImageRecord | None) -> bool:
+        if query.starred_only and not (record is not None and record.starred):
+            return False
+        prompt = str(state.params.get("prompt") or "") if state is not None else ""
+        return not query.text or prompt_matches(query.text, prompt)
+
+    return accepts
+
+
+class LibraryFlow(QObject):
+    """Binds the gallery, its filter bar and the spend label to the studio's library."""
+
+    undo_changed = Signal()  # whether Undo delete can run changed
+
+    def __init__(
+        self,
+        session: UiSession,
+        gallery: Gallery,
+        viewer: ImageViewer,
+        compare: CompareView,
+        status_bar: QStatusBar,
+        *,
+        show_gallery: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.gallery = gallery
+        self.viewer, self.compare = viewer, compare
+        self._show_gallery = show_gallery
+        self.studio: Studio | None = None
+        self.spec: ConnectionSpec | None = None
+        self.thumbs: ThumbCache | None = None
+        self.query = ImageFilter()
+        self.loading = False
+        self.total: int | None = None
+        self._epoch = 0
+        self._pruned = False
+        self._export_choice: ExportChoice | None = None
+        self._dialogs: list[object] = []
+        self._deleted: set[int] = set()  # kept out of pages read before the delete landed
+
+        self.filter_bar = GalleryFilterBar()
+        column = self.gallery.layout()
+        if isinstance(column, QBoxLayout):
+            column.insertWidget(0, self.filter_bar)
+        self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
+        self.spend_label = QLabel("")
+        self.spend_label.setObjectName("spendLabel")
+        self.spend_label.setContentsMargins(0, 0, 14, 0)
+        self.spend_label.setToolTip(
+            "What Wiro reported (totalcost) for generations started today and this month"
+        )
+        status_bar.insertPermanentWidget(0, self.spend_label)
+
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(150)
+        self._count_timer.timeout.connect(self._refresh_count)
+        self._spend_timer = QTimer(self)
+        self._spend_timer.setSingleShot(True)
+        self._spend_timer.setInterval(300)
+        self._spend_timer.timeout.connect(self.refresh_spend)
+        model = self.gallery.model
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self._schedule_count)
+        self.gallery.delete_requested.connect(self.request_delete)
+        session.generation_changed.connect(self._on_session_generation_changed)
+        session.image_stored.connect(self._on_session_image_stored)
+
+    # -- binding -------------------------------------------------------------------------
+
+    def bind(self, studio: Studio, spec: ConnectionSpec) -> None:
+        """Starts loading the gallery from the database; returns at once."""
+        self.studio, self.spec = studio, spec
+        self.thumbs = ThumbCache(self.session.paths.thumbnails_dir(spec.demo))
+        self.gallery.loader.set_source_resolver(self.thumbs.source_for)
+        self._pruned = False
+        self._deleted = set()
+        self._update_undo()
+        self.reload()
+        self.refresh_spend()
+
+    def unbind(self) -> None:
+        self._epoch += 1
+        self.studio = self.spec = None
+        self.loading = False
+        self.gallery.loader.set_source_resolver(None)
+        self.spend_label.setText("")
+        self._update_undo()
+
+    def reload(self) -> None:
+        """Empties the gallery and loads the current query page by page, off the GUI thread."""
+        self._epoch += 1
+        self.gallery.set_images([])
+        self.gallery.set_newest_first(self.query.newest_first)
+        self.gallery.set_live_filter(live_filter(self.query))
+        if self.studio is None:
+            return
+        self.loading, self.total = True, None
+        self.session.spawn(self._load(self._epoch, self.studio, self.query), name="gallery-load")
+
+    async def _load(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
+        try:
+            await self._load_pages(epoch, studio, query)
+            if not self._pruned and self.thumbs is not None and epoch == self._epoch:
+                self._pruned = True
+                keep = await studio.visible_sha256()
+                removed = await self.session.io(self.thumbs.prune, keep)
+                if removed:
+                    log.info("removed %d unused thumbnails", removed)
+        except Exception:
+            if epoch != self._epoch or self.studio is not studio:
+                return  # the studio closed under us (a switch of mode): nothing to show
+            raise
+        finally:
+            if epoch == self._epoch:
+                self.loading = False
+                self._refresh_count()
+
+    async def _load_pages(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
+        cursor, limit, first = None, FIRST_PAGE, True
+        while True:
+            page = await studio.page(query, cursor, limit)
+            if epoch != self._epoch:
+                return
+            images = [r for r in page.images if r.id not in self._deleted]
+            if self.thumbs is not None:
+                self.thumbs.remember_many((r.path, r.sha256) for r in images)
+            self.gallery.add_images(images, page.generations)
+            if first:
+                first = False
+                self.total = await studio.count(query)
+                if epoch != self._epoch:
+                    return
+                for state in studio.running():  # running work shows its grey slots
+                    if not state.images:
+                        self.gallery.add_generation_placeholder(state)
+            self._refresh_count()
+            if page.cursor is None:
+                return
+            # Growing pages: each one costs the view a relayout of everything shown.
+            cursor, limit = page.cursor, min(limit * 2, MAX_PAGE)
+            await asyncio.sleep(0)  # let the window paint between pages
+
+    def _schedule_count(self, *_args: object) -> None:
+        if not self._count_timer.isActive():  # a burst of changes: count once at its end
+            self._count_timer.start()
+
+    def _refresh_count(self) -> None:
+        shown = len(self.gallery.image_ids())
+        total = self.total if self.loading else None
+        self.filter_bar.set_count(shown, total, self.loading)
+
+    def _on_filter_bar_filter_changed(self, query: ImageFilter) -> None:
+        only_order = (query.text, query.starred_only) == (self.query.text, self.query.starred_only)
+        self.query = query
+        if only_order and not self.loading:
+            self.gallery.set_newest_first(query.newest_first)  # everything is here: re-sort
+            return
+        self.reload()
+
+    def _on_session_image_stored(self, record: ImageRecord) -> None:
+        if self.thumbs is not None:
+            self.thumbs.remember(record.path, record.sha256)
+        self._schedule_count()  # an image filled a grey slot: no rows were inserted
+
+    def _on_session_generation_changed(self, state: GenerationState) -> None:
+        if state.is_final and state.cost:
+            self._spend_timer.start()
+
+    # -- spend ---------------------------------------------------------------------------
+
+    def refresh_spend(self) -> None:
+        studio, spec = self.studio, self.spec
+        if studio is None or spec is None:
+            return
+
+        async def read() -> None:
+            try:
+                spend = await studio.spend()
+            except Exception:
+                if self.studio is not studio:
+                    return  # closed meanwhile
+                raise
+            if self.studio is studio:
+                self.spend_label.setText(spend_text(spend, spec.demo))
+
+        self.session.spawn(read(), name="spend")
+
+    # -- delete and undo -----------------------------------------------------------------
+
+    def request_delete(self, image_ids: list[int]) -> None:
+        """Asks first (a non-blocking box), then deletes files and rows together."""
+        if not image_ids or self.studio is None:
+            return
+        n = len(image_ids)
+        box = QMessageBox(self.gallery.window())
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Delete images?")
+        box.setText(f"Delete {n:,} image{'s' if n != 1 else ''} from the library?")
+        box.setInformativeText(
+            "The files and their history entries are removed together. Until you close "
+            "Wiro Studio, Edit → Undo delete (Ctrl+Z) brings them back."
+        )
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        ids = list(image_ids)
+
+        def on_finished() -> None:
+            self._dialogs.remove(box)
+            if box.clickedButton() is delete:
+                self.session.spawn(self.delete(ids), name="delete")
+
+        box.finished.connect(on_finished)
+        self._dialogs.append(box)
+        self.delete_box = box
+        box.open()
+
+    async def delete(self, image_ids: list[int]) -> None:
+        studio = self.studio
+        if studio is None:
+            return
+        batch = await studio.delete_images(image_ids)
+        if batch is None:
+            return
+        gone = set(batch.ids)
+        self._deleted |= gone
+        if self.viewer.current_id() in gone or any(
+            r is not None and r.id in gone for r in self.compare.records()
+        ):
+            self._show_gallery()
+        self.gallery.remove_images(batch.ids)
+        self._update_undo()
+        n = len(batch.ids)
+        self.session.notify(
+            f"Deleted {n} image{'s' if n != 1 else ''}. Edit → Undo delete brings "
+            f"{'them' if n != 1 else 'it'} back until Wiro Studio closes."
+        )
+
+    def undo_delete(self) -> None:
+        if self.studio is not None and self.studio.can_undo_delete:
+            self.session.spawn(self._undo(self.studio), name="undo-delete")
+
+    async def _undo(self, studio: Studio) -> None:
+        batch = await studio.undo_delete()
+        self._update_undo()
+        if batch is None:
+            return
+        self._deleted -= set(batch.ids)
+        for record in batch.images:
+            self.gallery.loader.forget(record.path)
+        self.gallery.add_images(list(batch.images), batch.generations)
+        self.gallery.select_images(batch.ids)
+        n = len(batch.ids)
+        self.session.notify(f"Restored {n} image{'s' if n != 1 else ''}")
+
+    @property
+    def can_undo(self) -> bool:
+        return self.studio is not None and self.studio.can_undo_delete
+
+    def _update_undo(self) -> None:
+        self.undo_changed.emit()
+
+    def export_selected(self) -> None:
+        self.export(self.gallery.selected_image_ids())
+
+    # -- export --------------------------------------------------------------------------
+
+    def export(self, image_ids: list[int]) -> None:
+        studio = self.studio
+        if not image_ids or studio is None:
+            return
+        settings = self.session.settings
+        last = self._export_choice
+        folder = last.folder if last else self._default_folder()
+        template = last.template if last else settings.filename_template
+        first = self.gallery.record(image_ids[0])
+
+        def preview(text: str) -> str:
+            from app.core.filenames import sanitize_filename
+
+            if first is None:
+                raise ValueError("no image")
+            return sanitize_filename(studio.default_stem(first, text) + first.path.suffix)
+
+        dialog = ExportDialog(
+            self.gallery.window(),
+            count=len(image_ids),
+            folder=folder,
+            template=template,
+            strip_metadata=last.strip_metadata if last else False,
+            preview=preview if first is not None else None,
+            export_format=last.export_format if last else None,
+        )
+        ids = list(image_ids)
+        dialog.export_requested.connect(
+            lambda choice: self.session.spawn(self._export(studio, ids, choice), name="export")
+        )
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
+        self._dialogs.append(dialog)
+        self.export_dialog = dialog
+        dialog.open()
+
+    def _default_folder(self) -> Path:
+        return self.session.output_dir()
+
+    async def _export(self, studio: Studio, ids: list[int], choice: ExportChoice) -> list[Path]:
+        self._export_choice = choice
+        records = await actions.load_records(studio, ids)
+        try:
+            paths = await studio.save_images(
+                records,
+                choice.folder,
+                stem=lambda r: studio.default_stem(r, choice.template),
+                strip_metadata=choice.strip_metadata,
+                export_format=choice.export_format,
+            )
+        except (OSError, ValueError) as exc:
+            self.session.notify(f"Export failed: {exc}", "error")
+            return []
+        n = len(paths)
+        privacy = " without metadata" if choice.strip_metadata else ""
+        self.session.notify(
+            f"Exported {n} image{'s' if n != 1 else ''}{privacy} to {choice.folder}"
+        )
+        return paths

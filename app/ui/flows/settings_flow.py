@@ -1,0 +1,81 @@
+"""The settings flow: open the dialog with current values, apply what the artist saves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from app.storage.settings import DEFAULT_API_BASE_URL, DEFAULT_SOCKET_URL
+from app.ui.dialogs.settings_dialog import SettingsDialog
+from app.ui.session import ModeSwitches, UiSession
+
+_open: list[SettingsDialog] = []
+
+
+def open_settings(
+    parent: QWidget,
+    session: UiSession,
+    modes: ModeSwitches,
+    *,
+    change_credentials: Callable[[], None],
+) -> None:
+    if _open:
+        _open[0].raise_()
+        return
+    s = session.settings
+    spec = session.spec
+    if spec is None:
+        account = "Not connected"
+    elif spec.demo:
+        account = "Offline demo (no account)"
+    else:
+        mode = "signature" if spec.credentials.signed else "API key only"
+        account = f"{spec.credentials.masked_key} ({mode})"
+    dialog = SettingsDialog(
+        {
+            "output_dir": s.output_dir or str(session.paths.default_output_dir),
+            "auto_save": s.auto_save,
+            "filename_template": s.filename_template,
+            "notify": s.notify,
+            "api_base_url": s.api_base_url,
+            "socket_url": s.socket_url,
+            "account_label": account,
+        },
+        parent,
+    )
+    _open.append(dialog)
+
+    def on_finished(result: int) -> None:
+        _open.remove(dialog)
+        if result != QDialog.DialogCode.Accepted:
+            return
+        values = dialog.values()
+        endpoints_changed = (values["api_base_url"], values["socket_url"]) != (
+            s.api_base_url,
+            s.socket_url,
+        )
+        s.output_dir = values["output_dir"]
+        s.auto_save = bool(values["auto_save"])
+        s.filename_template = values["filename_template"]
+        s.notify = bool(values["notify"])
+        s.api_base_url = values["api_base_url"] or DEFAULT_API_BASE_URL
+        s.socket_url = values["socket_url"] or DEFAULT_SOCKET_URL
+        modes.apply_settings()
+        session.spawn(modes.save_settings(), name="save-settings")
+        if endpoints_changed and session.spec is not None and not session.spec.demo:
+            creds = session.spec.credentials
+            session.spawn(modes.use_account(creds), name="reconnect")
+
+    def on_change_credentials() -> None:
+        dialog.reject()
+        change_credentials()
+
+    def on_remove_credentials() -> None:
+        dialog.reject()
+        session.spawn(modes.remove_credentials(), name="remove-credentials")
+
+    dialog.finished.connect(on_finished)
+    dialog.change_credentials_requested.connect(on_change_credentials)
+    dialog.remove_credentials_requested.connect(on_remove_credentials)
+    dialog.open()

@@ -1,0 +1,1 @@
+"""The gallery: the image grid, its model, delegate, filter bar."""

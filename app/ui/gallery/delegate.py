@@ -1,0 +1,319 @@
+"""Paints the gallery's rows: generation headers, image tiles and grey slots for images to come."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.ui.gallery.model import DETAIL_ROLE, RECORD_ROLE, STARRED_ROLE, GalleryModel, RowKind
+from app.ui.widgets.gallery_text import ASSUMED
+from app.ui.widgets.thumbnails import FILE_MISSING, ThumbnailLoader
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+THUMBNAIL_BUCKETS = (128, 192, 256, 320, 384, 512, 768)
+MIN_TILE, MAX_TILE, DEFAULT_TILE = 112, 384, 200
+CELL_PAD = 5  # half the gap between two cards
+MAT = 6  # card border around the picture
+CAPTION_H = 24  # one line; narrow tiles get a second one for "(assumed)"
+CAPTION_LINE_2 = 15
+LONGEST_CAPTION = f"seed 4294967295 {ASSUMED}"
+HEADER_H = 58
+STAR_GOLD = QColor("#f5c518")
+
+PAINT_PROBE: Callable[[int], None] | None = None
+"""Benchmarks only (tests/bench): called with an image id each time its tile is painted with
+decoded pixels. None in the app, where it costs one global lookup per tile."""
+
+
+def mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """``a`` moved ``amount`` (0..1) of the way towards ``b``."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * amount,
+        a.greenF() + (b.greenF() - a.greenF()) * amount,
+        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    )
+
+
+def star_path(center: QPointF, radius: float) -> QPainterPath:
+    path = QPainterPath()
+    for i in range(10):
+        r = radius if i % 2 == 0 else radius * 0.45
+        angle = -math.pi / 2 + i * math.pi / 5
+        point = QPointF(center.x() + r * math.cos(angle), center.y() + r * math.sin(angle))
+        path.moveTo(point) if i == 0 else path.lineTo(point)
+    path.closeSubpath()
+    return path
+
+
+def thumbnail_bucket(device_pixels: int) -> int:
+    """The decode size for a picture this many device pixels wide (few sizes: a small cache)."""
+    for side in THUMBNAIL_BUCKETS:
+        if side >= device_pixels:
+            return side
+    return THUMBNAIL_BUCKETS[-1]
+
+
+class GalleryDelegate(QStyledItemDelegate):
+    """Draws headers and tiles from the model's data, asking the loader for each thumbnail."""
+
+    def __init__(self, model: GalleryModel, loader: ThumbnailLoader, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._loader = loader
+        self._target = DEFAULT_TILE
+        self._width = 800
+        self._cell = QSize(DEFAULT_TILE, DEFAULT_TILE)
+        self._header = QSize(800, HEADER_H)
+        self._palette_key = -1
+        self._palette_colors: dict[str, QColor] = {}
+        self._relayout()
+
+    # ---- geometry -----------------------------------------------------------------------
+    def set_available_width(self, width: int) -> bool:
+        """Fits whole columns into ``width``; True when the cell size changed."""
+        if width == self._width:
+            return False
+        self._width = max(1, width)
+        return self._relayout()
+
+    def set_tile_size(self, side: int) -> bool:
+        self._target = max(MIN_TILE, min(MAX_TILE, int(side)))
+        return self._relayout()
+
+    def tile_size(self) -> int:
+        return self._target
+
+    def cell_size(self) -> QSize:
+        return QSize(self._cell)
+
+    def _relayout(self) -> bool:
+        columns = max(1, round(self._width / (self._target + 2 * CELL_PAD)))
+        while columns > 1 and self._width // columns < MIN_TILE:
+            columns -= 1
+        side = max(MIN_TILE // 2, self._width // columns)
+        self._caption_h = CAPTION_H
+        if (
+            self._caption_font_metrics().horizontalAdvance(LONGEST_CAPTION)
+            > side - 2 * CELL_PAD - 2 * MAT - 4
+        ):
+            self._caption_h += CAPTION_LINE_2
+        cell = QSize(side, side - MAT + self._caption_h)
+        changed = cell != self._cell or self._header.width() != self._width
+        self._cell = cell
+        self._header = QSize(self._width, HEADER_H)
+        return changed
+
+    def _caption_font(self, base: QFont | None = None) -> QFont:
+        parent = self.parent()
+        if base is None:
+            base = parent.font() if isinstance(parent, QWidget) else QFont()
+        font = QFont(base)
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        return font
+
+    def _caption_font_metrics(self) -> QFontMetrics:
+        return QFontMetrics(self._caption_font())
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        return self._header if self._model.kind(index.row()) == RowKind.HEADER else self._cell
+
+    @staticmethod
+    def card_rect(cell: QRect) -> QRect:
+        return cell.adjusted(CELL_PAD, CELL_PAD, -CELL_PAD, -CELL_PAD)
+
+    @classmethod
+    def picture_rect(cls, cell: QRect) -> QRect:
+        card = cls.card_rect(cell)
+        side = card.width() - 2 * MAT
+        return QRect(card.left() + MAT, card.top() + MAT, side, side)
+
+    @classmethod
+    def star_rect(cls, cell: QRect) -> QRect:
+        picture = cls.picture_rect(cell)
+        return QRect(picture.right() - 29, picture.top() + 5, 24, 24)
+
+    def thumbnail_side(self, device_pixel_ratio: float) -> int:
+        return thumbnail_bucket(
+            math.ceil((self._cell.width() - 2 * CELL_PAD - 2 * MAT) * device_pixel_ratio)
+        )
+
+    # ---- painting -----------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        kind = self._model.kind(index.row())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if kind == RowKind.HEADER:
+            self._paint_header(painter, option, index)
+        else:
+            self._paint_tile(painter, option, index, kind)
+        painter.restore()
+
+    def _colors(self, option: QStyleOptionViewItem) -> dict[str, QColor]:
+        # Headers and slots are not selectable items, so the option carries the Disabled colours:
+        # take the Active ones, or every header would look greyed out.
+        palette = option.widget.palette() if option.widget is not None else option.palette
+        if self._palette_key == palette.cacheKey():
+            return self._palette_colors
+        active = QPalette.ColorGroup.Active
+        base = palette.color(active, QPalette.ColorRole.Base)
+        text = palette.color(active, QPalette.ColorRole.Text)
+        self._palette_key = palette.cacheKey()
+        self._palette_colors = {
+            "base": base,
+            "text": text,
+            "dim": mix(text, base, 0.45),
+            "card": mix(base, text, 0.055),
+            "hover": mix(base, text, 0.10),
+            "well": mix(base, text, 0.025),
+            "accent": palette.color(active, QPalette.ColorRole.Highlight),
+        }
+        return self._palette_colors
+
+    def _paint_header(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex):
+        colors = self._colors(option)
+        rect = option.rect.adjusted(CELL_PAD + 3, 0, -CELL_PAD - 3, 0)
+        if index.row() > 0:
+            painter.setPen(QPen(mix(colors["base"], colors["text"], 0.14), 1))
+            painter.drawLine(rect.left(), rect.top() + 8, rect.right(), rect.top() + 8)
+        title_font = QFont(option.font)
+        title_font.setPointSizeF(option.font.pointSizeF() * 1.08)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        detail_font = QFont(option.font)
+        detail_font.setPointSizeF(option.font.pointSizeF() * 0.92)
+        title_metrics = QFontMetrics(title_font)
+        title_rect = QRect(rect.left(), rect.top() + 18, rect.width(), title_metrics.height())
+        title = title_metrics.elidedText(
+            index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter.setFont(title_font)
+        painter.setPen(colors["text"])
+        painter.drawText(
+            title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title
+        )
+        detail_metrics = QFontMetrics(detail_font)
+        detail = detail_metrics.elidedText(
+            index.data(DETAIL_ROLE) or "", Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter.setFont(detail_font)
+        painter.setPen(colors["dim"])
+        detail_rect = QRect(
+            rect.left(), title_rect.bottom() + 2, rect.width(), detail_metrics.height()
+        )
+        painter.drawText(
+            detail_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail
+        )
+
+    def _paint_tile(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex, kind):
+        colors = self._colors(option)
+        cell = option.rect
+        card = QRectF(self.card_rect(cell))
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver) and kind == RowKind.IMAGE
+        fill = colors["hover"] if hovered else colors["card"]
+        if selected:
+            fill = mix(fill, colors["accent"], 0.28)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(card, 6, 6)
+        picture = self.picture_rect(cell)
+        painter.fillRect(picture, colors["well"])
+        record = index.data(RECORD_ROLE)
+        if kind == RowKind.IMAGE and record is not None:
+            self._paint_picture(painter, picture, record, colors, option)
+            if index.data(STARRED_ROLE) or hovered:
+                self._paint_star(painter, self.star_rect(cell), bool(record.starred), colors)
+        else:
+            self._paint_slot(painter, picture, index.data(DETAIL_ROLE) or "", colors, option)
+        self._paint_caption(painter, option, index, picture, colors)
+        if selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(colors["accent"], 2))
+            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), 5, 5)
+        elif option.state & QStyle.StateFlag.State_HasFocus:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(
+                QPen(mix(colors["card"], colors["accent"], 0.7), 1, Qt.PenStyle.DashLine)
+            )
+            painter.drawRoundedRect(card.adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+
+    def _paint_picture(self, painter, picture: QRect, record, colors, option) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        side = self.thumbnail_side(ratio)
+        pixmap = self._loader.request(record.path, side)
+        if pixmap is None:
+            pixmap = self._loader.best_cached(record.path)
+        if pixmap is None:
+            error = self._loader.error(record.path, side)
+            if error is not None:
+                text = "File missing\n(deleted from disk)" if error == FILE_MISSING else None
+                painter.setPen(colors["dim"])
+                painter.setFont(option.font)
+                painter.drawText(
+                    picture, Qt.AlignmentFlag.AlignCenter, text or "Can't read\nthis file"
+                )
+            return
+        size = pixmap.size().scaled(picture.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(picture.center())
+        painter.drawPixmap(target, pixmap)
+        if PAINT_PROBE is not None:
+            PAINT_PROBE(record.id)
+
+    @staticmethod
+    def _paint_slot(painter, picture: QRect, detail: str, colors, option) -> None:
+        painter.setPen(colors["dim"])
+        painter.setFont(option.font)
+        painter.drawText(picture, Qt.AlignmentFlag.AlignCenter, detail or "waiting")
+        step = [int(n) for n in detail.split()[-1].split("/")] if "/" in detail else None
+        if step and step[1] > 0:
+            bar = QRectF(picture.left() + 16, picture.center().y() + 16, picture.width() - 32, 3)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(mix(colors["well"], colors["text"], 0.12))
+            painter.drawRoundedRect(bar, 1.5, 1.5)
+            bar.setWidth(bar.width() * min(1.0, step[0] / step[1]))
+            painter.setBrush(colors["accent"])
+            painter.drawRoundedRect(bar, 1.5, 1.5)
+
+    @staticmethod
+    def _paint_star(painter, rect: QRect, starred: bool, colors) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawEllipse(QRectF(rect))
+        path = star_path(QRectF(rect).center() + QPointF(0, 0.5), rect.width() * 0.36)
+        if starred:
+            painter.setBrush(STAR_GOLD)
+            painter.drawPath(path)
+        else:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor(255, 255, 255, 200), 1.2))
+            painter.drawPath(path)
+
+    def _paint_caption(self, painter, option, index, picture: QRect, colors) -> None:
+        """``seed N`` in the text colour, then ``(assumed)`` dimmed: on one line if it fits."""
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        rect = QRect(picture.left() + 2, picture.bottom() + 1, picture.width() - 4, CAPTION_H)
+        font = self._caption_font(option.font)
+        metrics = QFontMetrics(font)
+        painter.setFont(font)
+        main, assumed, _rest = text.partition(f" {ASSUMED}")
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.setPen(colors["text"])
+        painter.drawText(
+            rect, align, metrics.elidedText(main, Qt.TextElideMode.ElideRight, rect.width())
+        )
+        if not assumed:
+            return
+        painter.setPen(colors["dim"])
+        left = metrics.horizontalAdvance(main + " ")
+        if left + metrics.horizontalAdvance(ASSUMED) <= rect.width():
+            painter.drawText(rect.adjusted(left, 0, 0, 0), align, ASSUMED)
+        else:
+            below = QRect(rect.left(), rect.bottom() - 6, rect.width(), CAPTION_LINE_2 + 4)
+            elided = metrics.elidedText(ASSUMED, Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)

@@ -1,0 +1,109 @@
+"""The rows of the gallery model: generations, their image slots, and what each row shows."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.core.display import one_line
+from app.services.events import GenerationState, ImageRecord
+from app.ui.widgets.gallery_text import (
+    header_detail,
+    header_title,
+    phase_text,
+    seed_label,
+    tile_tooltip,
+)
+from app.ui.widgets.plain import plain_tooltip
+
+
+class RowKind(IntEnum):
+    """What a row of the gallery is."""
+
+    HEADER = 0
+    IMAGE = 1
+    PLACEHOLDER = 2
+
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+GENERATION_ROLE = Qt.ItemDataRole.UserRole + 3
+IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 4
+GENERATION_ID_ROLE = Qt.ItemDataRole.UserRole + 5
+STARRED_ROLE = Qt.ItemDataRole.UserRole + 6
+DETAIL_ROLE = Qt.ItemDataRole.UserRole + 7  # header: settings line; tile: phase text
+
+
+@dataclass
+class Tile:
+    """One image slot of a generation: a stored image, or a grey slot while it is made."""
+
+    index: int
+    record: ImageRecord | None  # None: an image still being made
+
+
+@dataclass
+class Section:
+    """One generation as the gallery shows it: a header and its tiles in index order."""
+
+    generation_id: int
+    state: GenerationState | None
+    created_at: float
+    tiles: list[Tile] = field(default_factory=list)
+
+    def sort_key(self) -> tuple[float, int]:
+        return (-self.created_at, -self.generation_id)
+
+    def position_of_index(self, index: int) -> int:
+        return bisect.bisect_left([t.index for t in self.tiles], index)
+
+
+def row_data(section: Section, tile: Tile | None, role: int) -> Any:
+    """What the model answers for ``role`` on a header (tile None) or a tile row."""
+    if role == GENERATION_ID_ROLE:
+        return section.generation_id
+    if role == GENERATION_ROLE:
+        return section.state
+    if tile is None:
+        return _header_data(section, role)
+    record = tile.record
+    params = section.state.params if section.state else {}
+    if role == KIND_ROLE:
+        return RowKind.IMAGE if record is not None else RowKind.PLACEHOLDER
+    if role == Qt.ItemDataRole.DisplayRole:
+        return seed_label(record.seed if record else None, tile.index, params)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return plain_tooltip(tile_tooltip(record, tile.index, params))
+    if role == RECORD_ROLE:
+        return record
+    if role == IMAGE_ID_ROLE:
+        return record.id if record else None
+    if role == STARRED_ROLE:
+        return bool(record and record.starred)
+    if role == DETAIL_ROLE and record is None:
+        return phase_text(section.state)
+    return None
+
+
+def _header_data(section: Section, role: int) -> Any:
+    if role == KIND_ROLE:
+        return RowKind.HEADER
+    state = section.state
+    if role == Qt.ItemDataRole.DisplayRole:
+        return one_line(header_title(state, section.generation_id))
+    if role in (DETAIL_ROLE, Qt.ItemDataRole.ToolTipRole):
+        count = sum(1 for t in section.tiles if t.record is not None)
+        detail = header_detail(state, section.created_at, count)
+        if role == DETAIL_ROLE:
+            return one_line(detail)
+        prompt = str(state.params.get("prompt") or "") if state else ""
+        negative = str(state.params.get("negativePrompt") or "") if state else ""
+        lines = [prompt or header_title(state, section.generation_id)]
+        if negative:
+            lines.append(f"Negative: {negative}")
+        return plain_tooltip("\n".join([*lines, detail]))
+    return None

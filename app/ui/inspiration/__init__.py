@@ -1,0 +1,1 @@
+"""Inspiration and saved prompts: the panel, its cards, presets and the prompt library."""

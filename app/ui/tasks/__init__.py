@@ -1,0 +1,1 @@
+"""The Tasks panel: one row per generation, live progress, stop and resume."""

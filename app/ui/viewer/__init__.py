@@ -1,0 +1,1 @@
+"""The single-image viewer and the side-by-side compare view."""

@@ -1,0 +1,1 @@
+"""Small shared pieces: style, common widgets, thumbnails, commands, notifications."""
