@@ -34,6 +34,7 @@ from app.api.hostpolicy import (
 )
 from app.api.limits import BodyRefused, limited_chunks
 from app.api.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from app.fsutil import honour_umask
 
 MAX_REDIRECTS = 3
 _WRITE_CHUNK = 1024 * 1024
@@ -126,6 +127,7 @@ class _TempFile:
         self.fd, name = tempfile.mkstemp(
             dir=self.dest.parent, prefix=f".{self.dest.name}.", suffix=".part"
         )
+        honour_umask(self.fd)  # library files are readable like the user's other files
         self.path = Path(name)
 
     def write(self, data: bytes) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -321,3 +323,15 @@ def test_check_url_and_magic() -> None:
     assert check_url(URL, frozenset()).host == "cdn1.example.test"
     assert looks_like_image(PNG) and looks_like_image(JPEG) and looks_like_image(WEBP)
     assert not looks_like_image(b"RIFF\x00\x00\x00\x00WAVE")
+
+
+@pytest.mark.asyncio
+async def test_downloaded_files_honour_the_umask(tmp_path: Path) -> None:
+    """mkstemp makes 0600 files; a library image is readable as the user's other files are."""
+    previous = os.umask(0o022)
+    try:
+        async with make_client(Cdn(httpx.Response(200, content=PNG))) as client:
+            await client.download(URL, tmp_path / "a.png", expected_size=None)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "a.png").stat().st_mode) == 0o644
