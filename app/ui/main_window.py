@@ -41,7 +41,6 @@ from app.ui.form.model import GenerationRequest, SeedPolicy
 from app.ui.form.schema_form import SchemaForm
 from app.ui.gallery.gallery import Gallery
 from app.ui.inspiration.dock import InspirationDock
-from app.ui.inspiration.panel import InspirationPanel
 from app.ui.session import ModeSwitches, UiSession
 from app.ui.tasks.panel import TasksPanel
 from app.ui.viewer.viewer import CompareView, ImageViewer
@@ -53,6 +52,7 @@ from app.ui.widgets.thumbnails import ThumbnailLoader
 if TYPE_CHECKING:  # the studio and the network stack load after the first paint
     from app.services.connection import ConnectionSpec
     from app.services.studio import Studio
+    from app.ui.inspiration.panel import InspirationPanel
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 from app.services.events import GenerationState, ImageRecord
 from app.services.library import PAGE_SIZE, ImageFilter, Spend
 from app.storage.history_queries import prompt_matches
-from app.ui.dialogs.export_dialog import ExportChoice, ExportDialog
 from app.ui.flows import actions
 from app.ui.gallery.filter_bar import GalleryFilterBar
 from app.ui.session import UiSession
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from app.services.connection import ConnectionSpec
     from app.services.studio import Studio
     from app.storage.thumbcache import ThumbCache
+    from app.ui.dialogs.export_dialog import ExportChoice
     from app.ui.gallery.gallery import Gallery
     from app.ui.viewer.viewer import CompareView, ImageViewer
 
@@ -341,6 +341,8 @@ class LibraryFlow(QObject):
             if first is None:
                 raise ValueError("no image")
             return sanitize_filename(studio.default_stem(first, text) + first.path.suffix)
+
+        from app.ui.dialogs.export_dialog import ExportDialog  # loads when first opened
 
         dialog = ExportDialog(
             self.gallery.window(),

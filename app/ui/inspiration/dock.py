@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from app.services.events import GenerationState
 from app.storage.prompts import PromptStore
-from app.ui.inspiration.panel import FormGetter, InspirationPanel
-from app.ui.inspiration.presets import PresetsMenu
+from app.ui.inspiration.presets import FormGetter, PresetsMenu
 from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
 from app.ui.session import UiSession
 from app.ui.widgets import style
+
+if TYPE_CHECKING:  # the panel and its cards load when the dock is first shown
+    from app.ui.inspiration.panel import InspirationPanel
 
 
 class InspirationDock(QDockWidget):
@@ -45,6 +47,8 @@ class InspirationDock(QDockWidget):
     def panel(self) -> InspirationPanel:
         """The panel, built on first use."""
         if self._panel is None:
+            from app.ui.inspiration.panel import InspirationPanel
+
             panel = InspirationPanel(self.prompt_library, self._form)
             panel.notice_posted.connect(self._session.notify)
             panel.set_examples(self._inspire)
