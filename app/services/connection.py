@@ -78,9 +78,12 @@ def store_schema(paths: AppPaths, demo: bool, payload: dict[str, Any]) -> None:
     """Keeps a Tool/Detail answer that parsed for the next start (blocking, atomic)."""
     from app.fsutil import atomic_write_text
 
+    path, text = paths.tool_detail_cache(demo), json.dumps(payload)
     try:
-        atomic_write_text(paths.tool_detail_cache(demo), json.dumps(payload))
-    except OSError as exc:  # only the next start's first frame is affected
+        if path.is_file() and path.read_text("utf-8") == text:
+            return  # the usual start: the same answer as last time, no write and no fsync
+        atomic_write_text(path, text)
+    except (OSError, UnicodeDecodeError) as exc:  # only the next start's first frame suffers
         log.info("the tool description was not cached: %s", exc)
 
 
@@ -113,9 +116,9 @@ async def load_schema(
         if cache is None:
             return bundled_schema()
         return await loop.run_in_executor(None, cached_schema, *cache)
-    if cache is not None:
+    if cache is not None:  # written behind the studio's start, which does not wait for it
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, store_schema, cache[0], cache[1], payload)
+        loop.run_in_executor(None, store_schema, cache[0], cache[1], payload)
     return schema
 
 

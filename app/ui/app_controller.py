@@ -169,7 +169,8 @@ class AppController(QObject):
             await self.use_account(credentials)
         elif self.settings.last_mode == "demo":
             await self.start_demo()
-        else:
+        else:  # a first start: nothing is loading until the user chooses
+            self.window.show_not_connected("Choose the offline demo or your Wiro account.")
             self.window.show_welcome()
 
     def finish(self, code: int = 0) -> None:

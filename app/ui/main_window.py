@@ -310,6 +310,8 @@ class MainWindow(QMainWindow):
             self.mode_label.setText("Connecting…")
             self.gallery.set_loading(True)
             self.tasks.set_loading(True)
+            if self.generate_panel is not None:  # a request made now waits for the studio
+                self.generate_panel.set_blocked(None)
 
     async def bind_async(self, studio: Studio, spec: ConnectionSpec) -> None:
         self.bind(studio, spec)
@@ -346,9 +348,9 @@ class MainWindow(QMainWindow):
         self.mode_label.setText("Not connected")
         self.gallery.set_loading(False)
         self.tasks.set_loading(False)
-        if self.generate_panel is not None and self._waiting:
+        if self.generate_panel is not None:  # nothing is connecting: Generate says why
             self.generate_panel.button.setText("Generate")
-            self.generate_panel.set_blocked(f"{reason} Not connected.")
+            self.generate_panel.set_blocked(f"Not connected. {reason}".strip())
 
     def _build_form(self, schema: ToolSchema) -> None:
         old_values = self.form.values() if self.form is not None else None
