@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+from PySide6.QtWidgets import QTabBar
+
 from app.resources import tool_detail_payload
 from app.services.events import Phase
 from app.ui.app_controller import AppController
@@ -44,7 +46,15 @@ def test_generate_before_the_studio_exists_runs_once_the_demo_is_up(
         assert window.mode_label.text() == "Connecting…"
         assert window.gallery.view.empty_text == LOADING_TEXT
         assert window.tasks.empty_label.text() == LOADING_TEXT
-        examples = window.inspiration.examples.cards()  # built on first use, from the cache
+        assert not window.inspiration_dock.panel_built, "no cards before the dock is shown"
+        tabs = next(
+            bar
+            for bar in window.findChildren(QTabBar)
+            if "Inspiration" in [bar.tabText(i) for i in range(bar.count())]
+        )
+        tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Inspiration"))
+        await harness.wait(lambda: window.inspiration_dock.panel_built, what="the panel")
+        examples = window.inspiration.examples.cards()  # from the cached schema
         assert len(examples) == len(tool_detail_payload()["tool"][0]["inspire"])
 
         window.form.set_values({"prompt": "a lighthouse before the connection", "steps": 10})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from app.services.events import GenerationState
@@ -41,7 +40,12 @@ class InspirationDock(QDockWidget):
         loading.setMargin(12)
         self.setWidget(loading)
         session.generation_changed.connect(self._on_generation_changed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
         self.prompt_library.load()
+
+    @property
+    def panel_built(self) -> bool:
+        return self._panel is not None
 
     @property
     def panel(self) -> InspirationPanel:
@@ -58,9 +62,11 @@ class InspirationDock(QDockWidget):
             self.setWidget(panel)
         return self._panel
 
-    def showEvent(self, event: QShowEvent) -> None:
-        self.panel  # noqa: B018 - builds it
-        super().showEvent(event)
+    def _on_visibility_changed(self, visible: bool) -> None:
+        # Not showEvent: a dock tabbed behind Tasks is "shown" with the window. This signal
+        # follows what the user sees (Qt: also emitted when its tab becomes selected).
+        if visible and self._panel is None:
+            self.panel  # noqa: B018 - builds it
 
     def set_examples(self, inspire: Iterable[Mapping[str, Any]]) -> None:
         """The tool's example prompts (from the cached schema at start)."""
