@@ -32,6 +32,15 @@ if TYPE_CHECKING:  # the studio, the network stack and the emulator load behind 
     from app.services.studio import Studio
 
 log = logging.getLogger(__name__)
+# What opening a studio imports (the network stack, the history, the studio, thumbnails):
+# loaded on the I/O pool while the demo server starts or the keychain answers.
+BEHIND_FIRST_PAINT = (
+    "app.api.client",
+    "app.api.watcher",
+    "app.storage.profile",
+    "app.services.studio",
+    "app.storage.thumbcache",
+)
 T = TypeVar("T")
 TOOL_SLUG = f"{TOOL_OWNER}/{TOOL_PROJECT}"
 
@@ -137,6 +146,7 @@ class AppController(QObject):
         self.window.restore_state(self.settings)
         self.window.show()
         await self.window.first_paint()
+        self.spawn(self.io(_import_behind_first_paint), name="imports")
         if self.smoke:
             self.spawn(self.window.run_smoke(self.screenshot), name="smoke")
         elif self.start_in_demo:
@@ -381,3 +391,10 @@ class AppController(QObject):
             if self.window is not None:
                 self.window.close_for_real()
             self.finish(code)
+
+
+def _import_behind_first_paint() -> None:
+    import importlib
+
+    for name in BEHIND_FIRST_PAINT:
+        importlib.import_module(name)
