@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from app.api.errors import WiroError
 from app.core.credentials import Credentials
 from app.core.schema import SchemaError, ToolSchema, parse_tool
 from app.resources import tool_detail_payload
-from app.services.spawn import Spawner
-from app.services.studio import Studio
 from app.storage.paths import AppPaths
-from app.storage.profile import open_history
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the network stack, the history and the studio load when a studio opens
     from app.api.client import ApiConfig, WiroClient
+    from app.services.spawn import Spawner
+    from app.services.studio import Studio
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,44 @@ class ConnectionSpec:
         )
 
 
+MAX_CACHED_SCHEMA = 4 * 2**20  # bytes; a Tool/Detail answer is a few kB
+# What parse_tool may raise on a damaged or foreign answer (as WiroClient.tool_detail catches).
+_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
+
+
 def bundled_schema() -> ToolSchema:
     return parse_tool(tool_detail_payload())
+
+
+def cached_schema(paths: AppPaths, demo: bool) -> ToolSchema:
+    """The profile's last Tool/Detail answer, else the bundled one: what the first frame shows.
+
+    Blocking (one small file): call it off the GUI thread, or before the window exists."""
+    path = paths.tool_detail_cache(demo)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CACHED_SCHEMA + 1)
+        if len(data) > MAX_CACHED_SCHEMA:
+            raise ValueError("cached tool description too large")
+        return parse_tool(json.loads(data))
+    except FileNotFoundError:
+        return bundled_schema()
+    except (OSError, *_UNREADABLE) as exc:
+        log.info("using the bundled tool schema, the cached one is unreadable (%s)", exc)
+        return bundled_schema()
+
+
+def store_schema(paths: AppPaths, demo: bool, payload: dict[str, Any]) -> None:
+    """Keeps a Tool/Detail answer that parsed for the next start (blocking, atomic)."""
+    from app.fsutil import atomic_write_text
+
+    path, text = paths.tool_detail_cache(demo), json.dumps(payload)
+    try:
+        if path.is_file() and path.read_text("utf-8") == text:
+            return  # the usual start: the same answer as last time, no write and no fsync
+        atomic_write_text(path, text)
+    except (OSError, UnicodeDecodeError) as exc:  # only the next start's first frame suffers
+        log.info("the tool description was not cached: %s", exc)
 
 
 async def verify_credentials(spec: ConnectionSpec) -> None:
@@ -61,13 +96,30 @@ async def verify_credentials(spec: ConnectionSpec) -> None:
         await client.probe()
 
 
-async def load_schema(client: WiroClient, timeout: float = 8.0) -> ToolSchema:
-    """The tool's live schema from Tool/Detail, else the bundled copy (offline, or refused)."""
+async def load_schema(
+    client: WiroClient,
+    timeout: float = 8.0,
+    *,
+    cache: tuple[AppPaths, bool] | None = None,
+) -> ToolSchema:
+    """The tool's live schema from Tool/Detail, else the cached or bundled copy (offline,
+    or refused). With ``cache`` (paths, demo) a live answer that parses is kept for the next
+    start's first frame."""
+    from app.api.errors import WiroError
+
     try:
-        return await asyncio.wait_for(client.tool_detail(TOOL_OWNER, TOOL_PROJECT), timeout)
-    except (WiroError, SchemaError, TimeoutError) as exc:
-        log.info("using the bundled tool schema (%s)", type(exc).__name__)
-        return bundled_schema()
+        payload = await asyncio.wait_for(client.tool_detail_raw(TOOL_OWNER, TOOL_PROJECT), timeout)
+        schema = parse_tool(payload)
+    except (WiroError, SchemaError, TimeoutError, *_UNREADABLE) as exc:
+        log.info("using the stored tool schema (%s)", type(exc).__name__)
+        loop = asyncio.get_running_loop()
+        if cache is None:
+            return bundled_schema()
+        return await loop.run_in_executor(None, cached_schema, *cache)
+    if cache is not None:  # written behind the studio's start, which does not wait for it
+        loop = asyncio.get_running_loop()
+        loop.run_in_executor(None, store_schema, cache[0], cache[1], payload)
+    return schema
 
 
 async def open_studio(
@@ -84,14 +136,22 @@ async def open_studio(
     """
     from app.api.client import WiroClient
     from app.api.watcher import TaskWatcher
+    from app.services.studio import Studio
+    from app.storage.profile import open_history
 
     client = WiroClient(spec.api_config(), spec.credentials)
+    loop = asyncio.get_running_loop()
+    # Tool/Detail and the history open at the same time (a network round trip, a disk read).
+    history_opening = loop.run_in_executor(None, open_history, paths, spec.demo)
     try:
-        schema = await load_schema(client)
-        loop = asyncio.get_running_loop()
-        history = await loop.run_in_executor(None, open_history, paths, spec.demo)
+        schema = await load_schema(client, cache=(paths, spec.demo))
+        history = await history_opening
     except BaseException:
         await client.aclose()
+        if not history_opening.done():
+            history_opening.add_done_callback(_close_history)
+        elif not history_opening.cancelled() and history_opening.exception() is None:
+            history_opening.result().close()
         raise
     studio = Studio(
         schema=schema,
@@ -104,3 +164,9 @@ async def open_studio(
     )
     await studio.start()
     return studio
+
+
+def _close_history(future: asyncio.Future[Any]) -> None:
+    """A history opened for a studio that failed to open meanwhile."""
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()

@@ -47,6 +47,10 @@ class AppPaths:
     def database(self, demo: bool) -> Path:
         return self.profile_dir(demo) / "history.sqlite3"
 
+    def tool_detail_cache(self, demo: bool) -> Path:
+        """The last Tool/Detail answer, so the next start paints the form before any network."""
+        return self.profile_dir(demo) / "tool-detail.json"
+
     def library_dir(self, demo: bool) -> Path:
         return self.profile_dir(demo) / "library"
 

@@ -10,32 +10,37 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.api.errors import WiroError
 from app.core.credentials import Credentials
-from app.services.connection import (
-    TOOL_OWNER,
-    TOOL_PROJECT,
-    ConnectionSpec,
-    open_studio,
-    verify_credentials,
-)
-from app.services.demo import DemoServer
+from app.core.schema import ToolSchema
+from app.services.connection import TOOL_OWNER, TOOL_PROJECT, ConnectionSpec, cached_schema
 from app.services.spawn import Spawner
-from app.services.studio import Studio
 from app.storage.credentials import CredentialStore, KeychainUnavailable
 from app.storage.dbfaults import HistoryUnavailable, unavailable
 from app.storage.logs import REDACTOR
 from app.storage.paths import AppPaths
-from app.storage.reimport import start_new_history
 from app.storage.settings import Settings, SettingsStore
 from app.ui.session import UiSession
 
+if TYPE_CHECKING:  # the studio, the network stack and the emulator load behind the first frame
+    from app.services.demo import DemoServer
+    from app.services.studio import Studio
+
 log = logging.getLogger(__name__)
+# What opening a studio imports (the network stack, the history, the studio, thumbnails):
+# loaded on the I/O pool while the demo server starts or the keychain answers.
+BEHIND_FIRST_PAINT = (
+    "app.api.client",
+    "app.api.watcher",
+    "app.storage.profile",
+    "app.services.studio",
+    "app.storage.thumbcache",
+)
 T = TypeVar("T")
 TOOL_SLUG = f"{TOOL_OWNER}/{TOOL_PROJECT}"
 
@@ -134,10 +139,14 @@ class AppController(QObject):
         from app.ui.main_window import MainWindow
 
         assert self._finished is not None
-        self.settings = await self.io(self.settings_store.load)
-        self.window = MainWindow(self.session, self)
+        # Paint first: the window and its form (from the cached schema) before the network
+        # stack, the emulator, the keychain and the library are touched; they load behind it.
+        self.settings, schema = await self.io(self._first_frame)
+        self.window = MainWindow(self.session, self, schema)
         self.window.restore_state(self.settings)
         self.window.show()
+        await self.window.first_paint()
+        self.spawn(self.io(_import_behind_first_paint), name="imports")
         if self.smoke:
             self.spawn(self.window.run_smoke(self.screenshot), name="smoke")
         elif self.start_in_demo:
@@ -148,13 +157,30 @@ class AppController(QObject):
         await self.spawner.aclose(timeout=2)
         return code
 
+    def _first_frame(self) -> tuple[Settings, ToolSchema]:
+        """Settings and the tool schema of the profile about to open (two small files)."""
+        settings = self.settings_store.load()
+        demo = self.start_in_demo or settings.last_mode == "demo"
+        return settings, cached_schema(self.paths, demo)
+
     async def _start_from_settings(self) -> None:
-        credentials = await self.io(self.credentials.load)
+        # The demo server (when the demo is the likely mode) starts while the keychain answers.
+        server = None
+        if self.settings.last_mode == "demo":
+            server = asyncio.ensure_future(self._demo_server())
+        try:
+            credentials = await self.io(self.credentials.load)
+        finally:
+            if server is not None:  # use_account() stops it again when credentials were found
+                await asyncio.wait([server])
+                if not server.cancelled() and server.exception() is not None:
+                    log.warning("the demo server did not start: %s", server.exception())
         if credentials is not None:
             await self.use_account(credentials)
         elif self.settings.last_mode == "demo":
             await self.start_demo()
-        else:
+        else:  # a first start: nothing is loading until the user chooses
+            self.window.show_not_connected("Choose the offline demo or your Wiro account.")
             self.window.show_welcome()
 
     def finish(self, code: int = 0) -> None:
@@ -163,14 +189,20 @@ class AppController(QObject):
 
     # -- modes ---------------------------------------------------------------------------
 
-    async def start_demo(self) -> None:
+    async def _demo_server(self) -> DemoServer:
         if self.demo_server is None:
+            from app.services.demo import DemoServer  # the emulator loads in the I/O thread
+
             state = self.paths.profile_dir(True) / "emulator-state.json"
             self.demo_server = await self.io(partial(DemoServer.start, state_path=state))
+        return self.demo_server
+
+    async def start_demo(self) -> None:
+        server = await self._demo_server()
         spec = ConnectionSpec(
-            base_url=self.demo_server.base_url,
-            socket_url=self.demo_server.socket_url,
-            credentials=self.demo_server.credentials,
+            base_url=server.base_url,
+            socket_url=server.socket_url,
+            credentials=server.credentials,
             demo=True,
         )
         await self._switch(spec)
@@ -200,6 +232,8 @@ class AppController(QObject):
         Raises AuthError/WiroError for the dialog to show; KeychainUnavailable is handled by
         keeping them for this session only (the dialog offered that when no keychain exists).
         """
+        from app.services.connection import verify_credentials
+
         REDACTOR.add_secret(credentials.api_key)
         REDACTOR.add_secret(credentials.api_secret)
         await verify_credentials(self.account_spec(credentials))
@@ -226,6 +260,8 @@ class AppController(QObject):
         self.window.bind(None, None)
         if old is not None:
             await old.aclose()
+        from app.services.connection import open_studio
+
         options = {"io_executor": self.session.io_executor, **self.studio_options}
         try:
             studio = await open_studio(spec, self.paths, **options)
@@ -248,9 +284,7 @@ class AppController(QObject):
             self.finish(1)
             return
         self.notify(headline, "error")
-        placeholder = getattr(self.window, "form_placeholder", None)
-        if placeholder is not None:
-            placeholder.setText(f"{headline}\nNot connected.")
+        self.window.show_not_connected(headline)
         show_history_problem(
             self.window,
             error,
@@ -261,6 +295,8 @@ class AppController(QObject):
         )
 
     async def _start_new_history(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
+        from app.storage.reimport import start_new_history
+
         path = error.path or self.paths.database(spec.demo)
         library = self.paths.library_dir(spec.demo)
         try:
@@ -355,3 +391,10 @@ class AppController(QObject):
             if self.window is not None:
                 self.window.close_for_real()
             self.finish(code)
+
+
+def _import_behind_first_paint() -> None:
+    import importlib
+
+    for name in BEHIND_FIRST_PAINT:
+        importlib.import_module(name)

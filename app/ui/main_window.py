@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,12 +28,10 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.core.display import one_line
-from app.services.connection import ConnectionSpec
+from app.core.schema import ToolSchema
 from app.services.events import GenerationState, ImageRecord, Phase
-from app.services.studio import Studio
 from app.storage.settings import Settings
 from app.ui.flows import actions
-from app.ui.flows.diagnostics_copy import copy_diagnostics
 from app.ui.flows.image_actions import ImageActions
 from app.ui.flows.library_flow import LibraryFlow
 from app.ui.flows.readback_flow import ReadbackFlow
@@ -50,6 +49,11 @@ from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, s
 from app.ui.widgets.notify import Notifier
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
+if TYPE_CHECKING:  # the studio and the network stack load after the first paint
+    from app.services.connection import ConnectionSpec
+    from app.services.studio import Studio
+    from app.ui.inspiration.panel import InspirationPanel
+
 log = logging.getLogger(__name__)
 
 TASK_ROWS_AT_START = 20  # finished generations listed in the Tasks panel when the app starts
@@ -61,10 +65,30 @@ class WindowHost(ModeSwitches, Protocol):
     def confirm_close(self) -> bool: ...
 
 
+class _FirstPaint(QObject):
+    """Calls ``done`` once, just after the watched widget's first paint."""
+
+    def __init__(self, widget: QWidget, done: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._done: Callable[[], None] | None = done
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._done is not None:
+            done, self._done = self._done, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, done)  # after this paint has been drawn
+        return False
+
+
 class MainWindow(QMainWindow):
     """Lays out the widgets, builds the flows with the session, and renders the studio's state."""
 
-    def __init__(self, session: UiSession, host: WindowHost) -> None:
+    def __init__(
+        self, session: UiSession, host: WindowHost, schema: ToolSchema | None = None
+    ) -> None:
+        """``schema``: the form to show at once (the cached Tool/Detail answer); without one
+        the form waits for the first studio."""
         super().__init__()
         self.session = session
         self.host = host
@@ -82,9 +106,12 @@ class MainWindow(QMainWindow):
         self.form_layout.setContentsMargins(0, 0, 0, 0)
         self.form: SchemaForm | None = None
         self.generate_panel: GeneratePanel | None = None
-        self.form_placeholder = QLabel("Connecting…")
+        self.form_placeholder: QLabel | None = QLabel("Connecting…")
         self.form_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.form_layout.addWidget(self.form_placeholder)
+        self._waiting: list[GenerationRequest] = []  # Generate pressed before a studio was bound
+        self._painted = asyncio.Event()
+        self._first_paint = _FirstPaint(self, self._painted.set)
 
         self.loader = ThumbnailLoader(self, pool=session.decode_pool)
         self.gallery = Gallery(self.loader)
@@ -122,7 +149,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tasks_dock)
         self.resizeDocks([self.tasks_dock], [300], Qt.Orientation.Horizontal)
 
-        self.mode_label = QLabel()
+        self.mode_label = QLabel("Connecting…")
         self.statusBar().addPermanentWidget(self.mode_label)
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
@@ -130,6 +157,11 @@ class MainWindow(QMainWindow):
         self.commands = CommandRegistry(self)
         self._declare_commands()
         self._make_menus()
+        self.gallery.set_loading(True)  # honest until the first library page has arrived
+        self.tasks.set_loading(True)
+        if schema is not None:
+            self._build_form(schema)
+            self.inspiration_dock.set_examples(schema.inspire)
 
     # -- construction ------------------------------------------------------------------
 
@@ -169,7 +201,7 @@ class MainWindow(QMainWindow):
             Command("help.shortcuts", "&Keyboard shortcuts", self.show_shortcuts),
             Command("help.about", f"&About {APP_NAME}", self.show_about),
             Command("help.diagnostics", "Copy &diagnostics",
-                    lambda: copy_diagnostics(self.session)),
+                    self._copy_diagnostics),
         ]:  # fmt: skip
             self.commands.declare(command)
         # Actions the widgets own (their context menus and key contexts share them):
@@ -195,6 +227,11 @@ class MainWindow(QMainWindow):
         self.inspiration_action = self.commands.action("view.inspiration")
         self.diagnostics_action = self.commands.action("help.diagnostics")
         self.inspiration_dock.visibilityChanged.connect(self.inspiration_action.setChecked)
+
+    def _copy_diagnostics(self) -> None:
+        from app.ui.flows.diagnostics_copy import copy_diagnostics
+
+        copy_diagnostics(self.session)
 
     def _save_selected(self) -> None:
         self.image_actions.save(self.gallery.selected_image_ids())
@@ -231,8 +268,13 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.tabifyDockWidget(self.tasks_dock, dock)
         self.tasks_dock.raise_()
-        self.inspiration_dock, self.inspiration = dock, dock.panel
+        self.inspiration_dock = dock
         self.prompt_library, self.presets_menu = dock.prompt_library, dock.presets_menu
+
+    @property
+    def inspiration(self) -> InspirationPanel:
+        """The Inspiration panel (built when first shown or asked for)."""
+        return self.inspiration_dock.panel
 
     def show_inspiration(self) -> None:
         self.inspiration_dock.show_panel()
@@ -261,40 +303,63 @@ class MainWindow(QMainWindow):
     # -- binding to a studio -----------------------------------------------------------
 
     def bind(self, studio: Studio | None, spec: ConnectionSpec | None) -> None:
+        """Unbinding (a change of mode) keeps the form: Generate waits for the next studio."""
         self.studio, self.spec = studio, spec
         if studio is None:
             self.library_flow.unbind()
-            self.mode_label.setText("Not connected")
-            if self.generate_panel is not None:
-                self.generate_panel.setEnabled(False)
+            self.mode_label.setText("Connecting…")
+            self.gallery.set_loading(True)
+            self.tasks.set_loading(True)
+            if self.generate_panel is not None:  # a request made now waits for the studio
+                self.generate_panel.set_blocked(None)
 
     async def bind_async(self, studio: Studio, spec: ConnectionSpec) -> None:
         self.bind(studio, spec)
-        self._build_form(studio)
+        if self.form is None or self.form.schema != studio.schema:
+            self._build_form(studio.schema)  # a Tool/Detail answer unlike the cached one
         self.banner.setVisible(spec.demo)
         self.mode_label.setText(
             "Offline demo" if spec.demo else f"Wiro account {spec.credentials.masked_key}"
         )
-        self.gallery.set_images([])
         self.tasks.clear()
         self.library_flow.bind(studio, spec)  # the gallery loads from the database in pages
+        self._send_waiting(studio)
         history = await studio.history(limit=200)
-        self.inspiration.bind_tool(studio.schema.inspire, history)
+        if self.studio is not studio:
+            return  # switched again meanwhile
+        self.inspiration_dock.bind_tool(studio.schema.inspire, history)
         # Finished work beyond the latest few stays in the gallery and history, not as task rows:
         # each row is a dozen widgets (~1.8 ms), so 200 of them cost a third of a second at start.
         recent = [s for i, s in enumerate(history) if i < TASK_ROWS_AT_START or not s.is_final]
         for state in reversed(recent):
             self.tasks.update_generation(state)
+        self.tasks.set_loading(False)
         self.statusBar().showMessage("Ready", 3000)
 
-    def _build_form(self, studio: Studio) -> None:
+    async def first_paint(self, timeout: float = 1.0) -> None:
+        """Returns once the window has painted (or after ``timeout``: a window never exposed)."""
+        try:
+            await asyncio.wait_for(self._painted.wait(), timeout)
+        except TimeoutError:
+            log.info("no first paint within %.1f s; loading behind the window anyway", timeout)
+
+    def show_not_connected(self, reason: str) -> None:
+        """No studio could open: say so where the loading states were."""
+        self.mode_label.setText("Not connected")
+        self.gallery.set_loading(False)
+        self.tasks.set_loading(False)
+        if self.generate_panel is not None:  # nothing is connecting: Generate says why
+            self.generate_panel.button.setText("Generate")
+            self.generate_panel.set_blocked(f"Not connected. {reason}".strip())
+
+    def _build_form(self, schema: ToolSchema) -> None:
         old_values = self.form.values() if self.form is not None else None
         for widget in (self.form_placeholder, self.form, self.generate_panel):
             if widget is not None:
                 widget.setParent(None)
                 widget.deleteLater()
-        self.form_placeholder = None  # type: ignore[assignment]
-        self.form = SchemaForm(studio.schema)
+        self.form_placeholder = None
+        self.form = SchemaForm(schema)
         self.generate_panel = GeneratePanel(self.form)
         self.form_layout.addWidget(self.form, 1)
         self.form_layout.addWidget(self.generate_panel)
@@ -330,11 +395,26 @@ class MainWindow(QMainWindow):
         self.session.spawn(coro, name=name)
 
     def _on_generate_requested(self, request: GenerationRequest) -> None:
-        if self.studio is None or self.form is None:
+        if self.form is None:
             return
         self.session.settings.last_params = self.form.values()
+        if self.studio is None:  # not connected yet: the request waits for the studio
+            self._waiting.append(request)
+            if self.generate_panel is not None:
+                self.generate_panel.button.setText("Connecting…")
+            return
         form = self.form
         self._spawn(actions.generate(self.studio, request.values, form.show_errors), "generate")
+
+    def _send_waiting(self, studio: Studio) -> None:
+        """Requests made before the connection was ready, sent in the order they were made."""
+        waiting, self._waiting = self._waiting, []
+        if self.generate_panel is not None:
+            self.generate_panel.button.setText("Generate")
+            self.generate_panel.set_blocked(None)
+        for request in waiting:
+            show_errors = self.form.show_errors if self.form is not None else lambda _e: None
+            self._spawn(actions.generate(studio, request.values, show_errors), "generate")
 
     def _on_tasks_stop_requested(self, generation_id: int) -> None:
         if self.studio is not None:

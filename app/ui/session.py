@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
@@ -19,10 +19,12 @@ from app.core.credentials import Credentials
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationChanged, ImageStored, Notice, ServiceEvent
 from app.services.spawn import Spawner
-from app.services.studio import Studio
 from app.storage.credentials import CredentialStore
 from app.storage.paths import AppPaths
 from app.storage.settings import Settings
+
+if TYPE_CHECKING:  # the studio's modules load with the first studio, after the first paint
+    from app.services.studio import Studio
 
 T = TypeVar("T")
 

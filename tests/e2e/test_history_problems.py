@@ -45,7 +45,7 @@ def test_a_damaged_history_is_moved_aside_and_the_library_comes_back(
         box = problem_box()
         assert "damaged" in box.text()
         assert controller.studio is None
-        assert "Connecting" not in controller.window.form_placeholder.text()
+        assert controller.window.mode_label.text() == "Not connected"
         button(box, MOVE_ASIDE).click()
         await harness.wait(lambda: controller.studio is not None, what="the new history")
         assert [p.name for p in db_path.parent.glob("history.sqlite3.damaged-*")]

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QGuiApplication, QImage
 
 from app.services.events import ImageRecord
-from app.services.studio import InvalidParameters, Studio
+
+if TYPE_CHECKING:  # the studio's modules load with the first studio, after the first paint
+    from app.services.studio import Studio
 
 
 async def generate(
     studio: Studio, values: dict[str, Any], on_invalid: Callable[[dict[str, str]], None]
 ) -> None:
+    from app.services.studio import InvalidParameters
+
     try:
         await studio.submit(values)
     except InvalidParameters as exc:

@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 
-from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord
 from app.services.library import PAGE_SIZE, ImageFilter, Spend
-from app.services.studio import Studio
 from app.storage.history_queries import prompt_matches
-from app.storage.thumbcache import ThumbCache
-from app.ui.dialogs.export_dialog import ExportChoice, ExportDialog
 from app.ui.flows import actions
 from app.ui.gallery.filter_bar import GalleryFilterBar
 from app.ui.session import UiSession
 
 if TYPE_CHECKING:
+    from app.services.connection import ConnectionSpec
+    from app.services.studio import Studio
+    from app.storage.thumbcache import ThumbCache
+    from app.ui.dialogs.export_dialog import ExportChoice
     from app.ui.gallery.gallery import Gallery
     from app.ui.viewer.viewer import CompareView, ImageViewer
 
@@ -124,6 +124,8 @@ class LibraryFlow(QObject):
 
     def bind(self, studio: Studio, spec: ConnectionSpec) -> None:
         """Starts loading the gallery from the database; returns at once."""
+        from app.storage.thumbcache import ThumbCache  # PIL loads after the first paint
+
         self.studio, self.spec = studio, spec
         self.thumbs = ThumbCache(self.session.paths.thumbnails_dir(spec.demo))
         self.gallery.loader.set_source_resolver(self.thumbs.source_for)
@@ -150,6 +152,7 @@ class LibraryFlow(QObject):
         if self.studio is None:
             return
         self.loading, self.total = True, None
+        self.gallery.set_loading(True)
         self.session.spawn(self._load(self._epoch, self.studio, self.query), name="gallery-load")
 
     async def _load(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
@@ -168,6 +171,7 @@ class LibraryFlow(QObject):
         finally:
             if epoch == self._epoch:
                 self.loading = False
+                self.gallery.set_loading(False)
                 self._refresh_count()
 
     async def _load_pages(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
@@ -182,6 +186,7 @@ class LibraryFlow(QObject):
             self.gallery.add_images(images, page.generations)
             if first:
                 first = False
+                self.gallery.set_loading(False)
                 self.total = await studio.count(query)
                 if epoch != self._epoch:
                     return
@@ -336,6 +341,8 @@ class LibraryFlow(QObject):
             if first is None:
                 raise ValueError("no image")
             return sanitize_filename(studio.default_stem(first, text) + first.path.suffix)
+
+        from app.ui.dialogs.export_dialog import ExportDialog  # loads when first opened
 
         dialog = ExportDialog(
             self.gallery.window(),

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.display import visible_text
 from app.core.readback import Readback, read_settings, report
-from app.storage.imagemeta import read_text_chunks
 from app.ui.session import UiSession
 from app.ui.widgets.plain import plain_message_box
 
@@ -40,6 +39,8 @@ def image_paths(mime: QMimeData) -> list[Path]:
 
 def read_image_settings(path: Path) -> Readback:
     """Blocking: the file's metadata parsed into form values (run it in a worker thread)."""
+    from app.storage.imagemeta import read_text_chunks  # PIL loads on first use, not at start
+
     return read_settings(read_text_chunks(path))
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QVBoxLayout, QWidget
 
 from app.services.events import GenerationState, ImageRecord
 from app.ui.gallery.model import GalleryModel, RowKind
-from app.ui.gallery.view import GalleryView
+from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT, GalleryView
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
 LiveFilter = Callable[[GenerationState | None, ImageRecord | None], bool]
@@ -148,6 +148,11 @@ class Gallery(QWidget):
 
     def clear(self) -> None:
         self.set_images([])
+
+    def set_loading(self, loading: bool) -> None:
+        """While empty: "Loading…" until the library's first page is in, then the empty state."""
+        self.view.empty_text = LOADING_TEXT if loading else EMPTY_TEXT
+        self.view.viewport().update()
 
     # ---- selection ----------------------------------------------------------------------
     def selected_image_ids(self) -> list[int]:

@@ -39,6 +39,7 @@ from app.ui.widgets.thumbnails import ThumbnailLoader
 DRAG_PREVIEW = 112
 CELL_PROBE = 8  # a point just inside the top-left tile
 EMPTY_TEXT = "Generated images appear here.\nWrite a prompt and press Ctrl+Enter."
+LOADING_TEXT = "Loading…"
 
 
 class GalleryView(QListView):
@@ -51,6 +52,7 @@ class GalleryView(QListView):
     def __init__(self, model: GalleryModel, loader: ThumbnailLoader, parent: QWidget | None = None):
         super().__init__(parent)
         self._loader = loader
+        self.empty_text = EMPTY_TEXT  # LOADING_TEXT until the library's first page is in
         self.setModel(model)
         self._delegate = GalleryDelegate(model, loader, self)
         self.setItemDelegate(self._delegate)
@@ -256,7 +258,7 @@ class GalleryView(QListView):
             palette = self.palette()
             text = palette.color(QPalette.ColorRole.Text)
             painter.setPen(mix(text, palette.color(QPalette.ColorRole.Base), 0.45))
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
 
     def sizeHint(self) -> QSize:
         return QSize(720, 520)

@@ -2,30 +2,89 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDockWidget, QWidget
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
+
+from app.services.events import GenerationState
 from app.storage.prompts import PromptStore
-from app.ui.inspiration.panel import FormGetter, InspirationPanel
-from app.ui.inspiration.presets import PresetsMenu
+from app.ui.inspiration.presets import FormGetter, PresetsMenu
 from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
 from app.ui.session import UiSession
+from app.ui.widgets import style
+
+if TYPE_CHECKING:  # the panel and its cards load when the dock is first shown
+    from app.ui.inspiration.panel import InspirationPanel
 
 
 class InspirationDock(QDockWidget):
-    """Built with the session and a way to reach the form; the window only places it."""
+    """Built with the session and a way to reach the form; the window only places it.
+
+    The panel (a card per example, saved and recent prompt) is built when the dock is first
+    shown, not at start: until then the dock keeps what the panel will show."""
 
     def __init__(self, session: UiSession, form: FormGetter, parent: QWidget) -> None:
         super().__init__("Inspiration", parent)
         self.setObjectName("inspiration-dock")
+        self._session, self._form = session, form
         store = PromptStore.in_folder(session.paths.data_dir)
         self.prompt_library = PromptLibrary(store, session_runner(session), self)
-        self.panel = InspirationPanel(self.prompt_library, form)
-        self.setWidget(self.panel)
         self.presets_menu = PresetsMenu(self.prompt_library, form, parent)
-        self.panel.notice_posted.connect(session.notify)
         self.presets_menu.notice_posted.connect(session.notify)
-        session.generation_changed.connect(self.panel.note_generation)
+        self._panel: InspirationPanel | None = None
+        self._inspire: tuple[Mapping[str, Any], ...] = ()
+        self._history: dict[int, GenerationState] | None = None  # None: not loaded yet
+        loading = QLabel("Loading…")
+        style.set_role(loading, "muted")
+        loading.setMargin(12)
+        self.setWidget(loading)
+        session.generation_changed.connect(self._on_generation_changed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
         self.prompt_library.load()
+
+    @property
+    def panel_built(self) -> bool:
+        return self._panel is not None
+
+    @property
+    def panel(self) -> InspirationPanel:
+        """The panel, built on first use."""
+        if self._panel is None:
+            from app.ui.inspiration.panel import InspirationPanel
+
+            panel = InspirationPanel(self.prompt_library, self._form)
+            panel.notice_posted.connect(self._session.notify)
+            panel.set_examples(self._inspire)
+            if self._history is not None:
+                panel.set_history(self._history.values())
+            self._panel = panel
+            self.setWidget(panel)
+        return self._panel
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        # Not showEvent: a dock tabbed behind Tasks is "shown" with the window. This signal
+        # follows what the user sees (Qt: also emitted when its tab becomes selected).
+        if visible and self._panel is None:
+            self.panel  # noqa: B018 - builds it
+
+    def set_examples(self, inspire: Iterable[Mapping[str, Any]]) -> None:
+        """The tool's example prompts (from the cached schema at start)."""
+        self._inspire = tuple(inspire)
+        if self._panel is not None:
+            self._panel.set_examples(self._inspire)
+
+    def bind_tool(self, inspire: Iterable[Mapping[str, Any]], history: Iterable[Any]) -> None:
+        self._inspire = tuple(inspire)
+        self._history = {s.id: s for s in history}
+        if self._panel is not None:
+            self._panel.bind_tool(self._inspire, self._history.values())
+
+    def _on_generation_changed(self, state: GenerationState) -> None:
+        if self._panel is not None:
+            self._panel.note_generation(state)
+        elif self._history is not None:
+            self._history.setdefault(state.id, state)
 
     def show_panel(self) -> None:
         self.show()

@@ -23,6 +23,10 @@ from app.ui.widgets import style
 __all__ = ["TaskRow", "TasksPanel"]
 
 
+EMPTY_TEXT = "No generations yet.\nWrite a prompt and press Generate."
+LOADING_TEXT = "Loading…"
+
+
 class TasksPanel(QWidget):
     """Live rows for every generation: status, progress, elapsed time, cost, Stop/Retry."""
 
@@ -56,7 +60,7 @@ class TasksPanel(QWidget):
         header.setContentsMargins(10, 6, 6, 2)
         header.addWidget(self.summary_label, 1)
         header.addWidget(self.clear_button)
-        self.empty_label = QLabel("No generations yet.\nWrite a prompt and press Generate.")
+        self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         style.set_role(self.empty_label, "muted")
@@ -128,6 +132,10 @@ class TasksPanel(QWidget):
     def clear(self) -> None:
         for generation_id in list(self._rows):
             self.remove(generation_id)
+
+    def set_loading(self, loading: bool) -> None:
+        """While empty: "Loading…" until the history has been read, then the empty state."""
+        self.empty_label.setText(LOADING_TEXT if loading else EMPTY_TEXT)
 
     def select(self, generation_id: int | None) -> None:
         """Highlights one row (without emitting ``selected``) and scrolls it into view."""
