@@ -1,0 +1,107 @@
+"""The offline demo's headline sweep: 3×3 CFG × scheduler planned, priced, run, filled, exported.
+
+Also writes the README's screenshots of the planner and the filled grid (under Xvfb when the
+suite runs through tests/headless.sh; offscreen otherwise) when WIRO_SCREENSHOTS names a folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.services.events import Phase
+from app.storage.contact_sheet import read_sheet_metadata
+
+SCREENSHOTS = os.environ.get("WIRO_SCREENSHOTS", "")
+
+
+def _shoot(widget, name: str, tmp_path: Path) -> Path:
+    QApplication.processEvents()
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    assert widget.grab().save(str(path))
+    return path
+
+
+def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
+    qloop, harness_factory, tmp_path
+):
+    harness = harness_factory(demo=True)
+
+    async def scenario() -> None:
+        controller = await harness.start()
+        await harness.wait(lambda: controller.studio is not None and controller.window.form)
+        window = controller.window
+        window.resize(1600, 1000)
+        window.show()
+        window.form.set_values(
+            {"prompt": "a lighthouse on a cliff at dusk", "width": 256, "height": 256, "samples": 1}
+        )
+        await harness.wait(lambda: controller.session.sweeps is not None, what="the runner")
+        flow = window.sweep_flow
+        window.commands.action("sweep.explore").trigger()
+        await harness.wait(lambda: flow.planner is not None, what="the planner")
+        planner = flow.planner
+        planner.set_axis(0, "scale", "4, 8-12 [2]")
+        planner.set_axis(1, "scheduler", "Euler, DDIM, DPM++ 2M")
+        assert planner.counts_label.text().startswith("9 tasks · 9 images")
+        assert planner.rows[0].error_label.isHidden()
+        await harness.wait(
+            lambda: (
+                "Estimated cost:" in planner.cost_label.text()
+                and "working" not in planner.cost_label.text()
+            ),
+            what="the estimate",
+        )
+        assert "estimate" in planner.cost_label.text().lower()
+        assert "Estimated time" in planner.time_label.text()
+        _shoot(planner, "sweep-planner.png", tmp_path)
+
+        planner.set_axis(0, "scale", "4, 99")  # out of the field's limits: an inline error
+        assert not planner.rows[0].error_label.isHidden()
+        assert not planner.run_button.isEnabled()
+        planner.set_axis(0, "scale", "4, 8, 12")
+        assert planner.run_button.isEnabled()
+        planner.run_button.click()
+
+        await harness.wait(lambda: flow.sweep_id is not None, what="the sweep")
+        assert window.center.currentWidget() is flow.grid
+        grid = flow.grid
+        table = grid.tabs.widget(0)
+        headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
+        rows = [table.verticalHeaderItem(i).text() for i in range(table.rowCount())]
+        assert headers == ["4", "8", "12"]
+        assert len(rows) == 3 and rows[0].startswith("Euler")
+        await harness.wait(lambda: grid.filled() == 9, timeout=60, what="nine thumbnails")
+        runner = controller.session.sweeps
+        await harness.wait(lambda: runner.sweep(flow.sweep_id).state == "done", what="done")
+        assert "Done · 9 of 9" in grid.status_label.text()
+        assert not grid.stop_button.isEnabled()
+        _shoot(window, "sweep-grid.png", tmp_path)
+        window.resize(1024, 700)
+        _shoot(window, "sweep-grid-1024.png", tmp_path)
+
+        sheet = tmp_path / "sheet.png"
+        paths = await flow.write_sheet(flow.sweep_id, sheet, 128)
+        assert paths == [sheet]
+        meta = read_sheet_metadata(sheet.read_bytes())
+        assert meta is not None
+        assert meta["axes"][0]["values"] == ["4", "8", "12"]
+        assert meta["tasks"] == 9 and meta["axes"][1]["title"] == "Scheduler"
+
+        first = next(iter(grid.tiles.values())).record
+        assert first is not None
+        flow.view(first.id)
+        assert window.center.currentWidget() is window.viewer
+        window.viewer.closed.emit()
+        assert window.center.currentWidget() is grid
+        states = [
+            controller.studio.generation(g) for g in runner.sweep(flow.sweep_id).cells.values()
+        ]
+        assert all(s.phase is Phase.SUCCEEDED for s in states)
+        assert await harness.stop() == 0
+
+    qloop.run_until_complete(scenario())
