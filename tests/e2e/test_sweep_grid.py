@@ -6,6 +6,7 @@ suite runs through tests/headless.sh; offscreen otherwise) when WIRO_SCREENSHOTS
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -78,7 +79,14 @@ def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
         await harness.wait(lambda: grid.filled() == 9, timeout=60, what="nine thumbnails")
         runner = controller.session.sweeps
         await harness.wait(lambda: runner.sweep(flow.sweep_id).state == "done", what="done")
-        assert "Done · 9 of 9" in grid.status_label.text()
+        await harness.wait(lambda: "Done · 9 of 9" in grid.status_label.text(), what="status")
+        stored = [r for r in await runner.search("lighthouse") if r.id == flow.sweep_id]
+        for _ in range(100):  # the state is written to history just after it is published
+            if stored and stored[0].state == "done":
+                break
+            await asyncio.sleep(0.02)
+            stored = [r for r in await runner.search("lighthouse") if r.id == flow.sweep_id]
+        assert stored and stored[0].state == "done", "a finished sweep is done in history"
         assert not grid.stop_button.isEnabled()
         _shoot(window, "sweep-grid.png", tmp_path)
         window.resize(1024, 700)

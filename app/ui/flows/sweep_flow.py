@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QStackedWidget
 
+from app.core.metadata import SAMPLER_BY_SCHEDULER
 from app.core.params import random_seed
 from app.core.sweep import SweepPlan
 from app.services import sweep_actions
@@ -172,9 +173,16 @@ class SweepFlow(QObject):
             return
         self.sweep_id = state.id
         self._cells = {}
-        self.grid.show_sweep(plan, state)
+        self.grid.show_sweep(plan, state, self._header)
         self._fill(state)
         self.center.setCurrentWidget(self.grid)
+
+    def _header(self, target: str, text: str) -> str:
+        """A select field's value as its display name (Euler, not EulerDiscreteScheduler)."""
+        studio = self.session.studio
+        spec = studio.schema.field(target) if studio is not None else None
+        names = {o.value: o.label for o in spec.options} if spec is not None else {}
+        return SAMPLER_BY_SCHEDULER.get(text) or names.get(text, text)
 
     def open_sweep(self, sweep_id: int) -> None:
         runner = self.session.sweeps

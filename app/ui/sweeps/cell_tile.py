@@ -26,6 +26,7 @@ class CellTile(QFrame):
         self.index = index
         self.side = side
         self.record: ImageRecord | None = None
+        self._pixmap: QPixmap | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._on_context_menu_requested)
@@ -55,7 +56,16 @@ class CellTile(QFrame):
             "Double-click to open · right-click for Promote, Vary, star" if record else ""
         )
 
+    def set_side(self, side: int) -> None:
+        if side == self.side:
+            return
+        self.side = side
+        self.image_label.setFixedSize(side, side)
+        if self._pixmap is not None:
+            self.set_pixmap(self._pixmap)
+
     def set_pixmap(self, pixmap: QPixmap) -> None:
+        self._pixmap = pixmap
         self.image_label.setPixmap(
             pixmap.scaled(
                 self.side,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +29,8 @@ from app.ui.widgets.common import ElidedLabel
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
 TILE = 176
+MIN_TILE = 96
+MAX_TILE = 256
 THUMB_SIDE = 256
 PHASE_TEXT = {
     Phase.PENDING: "Waiting",
@@ -123,11 +128,14 @@ class SweepGrid(QWidget):
         bar.addStretch(1)
         for widget in (self.stop_button, self.enough_button):
             bar.addWidget(widget)
-        bar.addSpacing(12)
-        bar.addWidget(self.cell_size_spin)
-        bar.addWidget(self.export_button)
         self.axes_label = QLabel()
         self.axes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.axes_label.setWordWrap(True)
+        sheet = QHBoxLayout()
+        sheet.setSpacing(6)
+        sheet.addWidget(self.axes_label, 1)
+        sheet.addWidget(self.cell_size_spin)
+        sheet.addWidget(self.export_button)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         layout = QVBoxLayout(self)
@@ -137,7 +145,7 @@ class SweepGrid(QWidget):
         layout.addWidget(self.title_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.held_bar)
-        layout.addWidget(self.axes_label)
+        layout.addLayout(sheet)
         layout.addWidget(self.tabs, 1)
         if loader is not None:
             loader.image_loaded.connect(self._on_loader_image_loaded)
@@ -145,9 +153,17 @@ class SweepGrid(QWidget):
 
     # -- building -------------------------------------------------------------------------
 
-    def show_sweep(self, plan: SweepPlan, state: SweepState) -> None:
-        """Lays out an empty grid for ``plan``; cells fill through set_generation()."""
+    def show_sweep(
+        self,
+        plan: SweepPlan,
+        state: SweepState,
+        label: Callable[[str, str], str] | None = None,
+    ) -> None:
+        """Lays out an empty grid for ``plan``; cells fill through set_generation().
+
+        ``label(target, value label)`` may shorten a header (a scheduler's display name)."""
         self.plan = plan
+        name_of = label or (lambda _target, text: text)
         self.tiles.clear()
         self._by_path.clear()
         self.tabs.clear()
@@ -163,9 +179,13 @@ class SweepGrid(QWidget):
             table = QTableWidget(ny, nx)
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-            table.setHorizontalHeaderLabels([v.label for v in axes[0].values] if axes else [""])
+            table.setHorizontalHeaderLabels(
+                [name_of(axes[0].target, v.label) for v in axes[0].values] if axes else [""]
+            )
             table.setVerticalHeaderLabels(
-                [v.label for v in axes[1].values] if len(axes) > 1 else [""]
+                [name_of(axes[1].target, v.label) for v in axes[1].values]
+                if len(axes) > 1
+                else [""]
             )
             for header in (table.horizontalHeader(), table.verticalHeader()):
                 header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -182,9 +202,10 @@ class SweepGrid(QWidget):
                     tile.enough_requested.connect(lambda _id: self.enough_requested.emit())
                     table.setCellWidget(y, x, tile)
                     self.tiles[cell.index] = tile
-            name = axes[2].values[z].label if len(axes) > 2 else "Grid"
+            name = name_of(axes[2].target, axes[2].values[z].label) if len(axes) > 2 else "Grid"
             self.tabs.addTab(table, name)
         self.tabs.tabBar().setVisible(nz > 1)
+        self._fit_tiles()
         self.update_state(state)
 
     def update_state(self, state: SweepState) -> None:
@@ -239,6 +260,28 @@ class SweepGrid(QWidget):
             for t in self.tiles.values()
             if t.image_label.pixmap() is not None and not t.image_label.pixmap().isNull()
         )
+
+    def _fit_tiles(self) -> None:
+        """Tiles as large as the view allows (all columns visible when they fit), 96-256 px."""
+        table = self.tabs.currentWidget()
+        if self.plan is None or not isinstance(table, QTableWidget):
+            return
+        nx, ny, _nz = self.plan.shape
+        width = self.tabs.width() - table.verticalHeader().sizeHint().width() - 36
+        height = self.tabs.height() - table.horizontalHeader().sizeHint().height() - 24
+        side = min(width // max(1, nx) - 8, height // max(1, ny) - 26)
+        side = max(MIN_TILE, min(MAX_TILE, side))
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if isinstance(page, QTableWidget):
+                page.horizontalHeader().setDefaultSectionSize(side + 8)
+                page.verticalHeader().setDefaultSectionSize(side + 26)
+        for tile in self.tiles.values():
+            tile.set_side(side)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_tiles()
 
     # -- slots ----------------------------------------------------------------------------
 
