@@ -1,7 +1,9 @@
 """The offline demo's headline sweep: 3×3 CFG × scheduler planned, priced, run, filled, exported.
 
-Also writes the README's screenshots of the planner and the filled grid (under Xvfb when the
-suite runs through tests/headless.sh; offscreen otherwise) when WIRO_SCREENSHOTS names a folder.
+Its screenshots of the planner and the filled grid go to a temporary folder, or to the folder
+WIRO_SCREENSHOTS names; the README's come from
+``WIRO_SCREENSHOTS=resources/screenshots tests/headless.sh .venv/bin/python -m pytest
+tests/e2e/test_sweep_grid.py``.
 """
 
 from __future__ import annotations
@@ -110,6 +112,41 @@ def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
             controller.studio.generation(g) for g in runner.sweep(flow.sweep_id).cells.values()
         ]
         assert all(s.phase is Phase.SUCCEEDED for s in states)
+        first_sweep = flow.sweep_id
+
+        # Promote a cell: same seed, twice the steps, linked to the image.
+        before = {s.id for s in controller.studio.ledger.all()}
+        flow.promote(first.id)
+        await harness.wait(
+            lambda: len(controller.studio.ledger.all()) > len(before), what="promote"
+        )
+        promoted = next(s for s in controller.studio.ledger.all() if s.id not in before)
+        assert promoted.params["steps"] == 40 and str(promoted.params["seed"]) == str(first.seed)
+
+        # V on a tile selected in the gallery: N new seeds (N remembered) as a one-axis sweep.
+        controller.session.settings.vary_count = 3
+        window.show_gallery()
+        await harness.wait(lambda: window.gallery.record(first.id) is not None, what="the tile")
+        window.gallery.select_images([first.id])
+        window.commands.action("image.vary").trigger()
+        await harness.wait(lambda: flow.sweep_id not in (None, first_sweep), what="vary")
+        assert window.center.currentWidget() is grid and len(grid.tiles) == 3
+        await harness.wait(lambda: grid.filled() == 3, timeout=60, what="three varied images")
+        seeds = {t.record.seed for t in grid.tiles.values()}
+        assert len(seeds) == 3 and first.seed not in seeds
+
+        # Both sweeps are in history, searchable and reopenable.
+        flow.show_history()
+        history = flow.history
+        await harness.wait(lambda: history.list.count() == 2, what="the sweeps list")
+        history.search_edit.setText("no such sweep")
+        await harness.wait(lambda: history.list.count() == 0, what="an empty search")
+        assert history.empty_label.text() == "Nothing matches"
+        history.search_edit.setText("Scheduler")
+        await harness.wait(lambda: history.list.count() == 1, what="a search")
+        history.open_button.click()
+        await harness.wait(lambda: flow.sweep_id == first_sweep, what="reopened")
+        await harness.wait(lambda: grid.filled() == 9, what="the reopened grid")
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())

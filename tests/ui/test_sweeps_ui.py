@@ -218,4 +218,6 @@ def test_the_grid_labels_axes_and_fills_cells_as_generations_land(qapp, flow, tm
 
 def test_state_line_reads_as_a_sentence():
     line = state_line(_state(done=1, submitted=2, spent=0.0035, in_flight_estimate=0.0035))
-    assert line == "Running · 1 of 4 tasks done · 2 sent · spent $0.0035 (+ ≈ $0.0035 in flight)"
+    assert (
+        line == "Running · 1 of 4 tasks finished · 2 sent · spent $0.0035 (+ ≈ $0.0035 in flight)"
+    )

@@ -55,7 +55,7 @@ def state_line(state: SweepState) -> str:
         spent += f" (+ ≈ {format_usd(state.in_flight_estimate)} in flight)"
     cap = f" · cap {format_usd(state.sweep_cap)}" if state.sweep_cap else ""
     return (
-        f"{word} · {state.done} of {state.tasks} tasks done · {state.submitted} sent · "
+        f"{word} · {state.done} of {state.tasks} tasks finished · {state.submitted} sent · "
         f"spent {spent}{cap}"
     )
 
