@@ -221,3 +221,15 @@ def test_state_line_reads_as_a_sentence():
     assert (
         line == "Running · 1 of 4 tasks finished · 2 sent · spent $0.0035 (+ ≈ $0.0035 in flight)"
     )
+
+
+def test_settings_edit_the_daily_cap_and_the_wildcard_folder(qapp):
+    from app.ui.dialogs import SettingsDialog
+
+    dialog = SettingsDialog({"daily_cap_usd": 2.5, "wildcard_dir": "/tmp/wild"})
+    assert dialog.daily_cap_spin.value() == pytest.approx(2.5)
+    dialog.daily_cap_spin.setValue(0.0)
+    assert dialog.daily_cap_spin.text() == "No cap"
+    dialog.wildcard_edit.setText("  /data/wildcards ")
+    values = dialog.values()
+    assert values["daily_cap_usd"] == 0.0 and values["wildcard_dir"] == "/data/wildcards"
