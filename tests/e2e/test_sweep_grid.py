@@ -12,7 +12,9 @@ import asyncio
 import os
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from app.services.events import Phase
 from app.storage.contact_sheet import read_sheet_metadata
@@ -45,6 +47,12 @@ def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
         )
         await harness.wait(lambda: controller.session.sweeps is not None, what="the runner")
         flow = window.sweep_flow
+        editor = window.form.findChildren(QPlainTextEdit)[0]
+        editor.setFocus()
+        QTest.keyClick(editor, Qt.Key.Key_V)  # V is Vary, but typing in a text box wins
+        assert editor.toPlainText().endswith("v")
+        assert window.center.currentWidget() is not flow.grid
+        window.form.set_values({"prompt": "a lighthouse on a cliff at dusk"})
         window.commands.action("sweep.explore").trigger()
         await harness.wait(lambda: flow.planner is not None, what="the planner")
         planner = flow.planner
