@@ -124,7 +124,7 @@ def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
 
         # Promote a cell: same seed, twice the steps, linked to the image.
         before = {s.id for s in controller.studio.ledger.all()}
-        flow.promote(first.id)
+        flow.vary.promote(first.id)
         await harness.wait(
             lambda: len(controller.studio.ledger.all()) > len(before), what="promote"
         )

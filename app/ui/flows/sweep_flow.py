@@ -6,7 +6,6 @@ SweepRunner, so caps, Stop/Enough and resume are the runner's, never the widgets
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from app.services import sweep_actions
 from app.services.events import GenerationState, SweepState
 from app.storage.history_rows import ImageRecord
 from app.storage.wildcards import load_wildcards
-from app.ui.form.model import SeedPolicy
+from app.ui.flows.vary_flow import VaryFlow
 from app.ui.form.schema_form import SchemaForm
 from app.ui.gallery.gallery import Gallery
 from app.ui.session import UiSession
@@ -68,11 +67,16 @@ class SweepFlow(QObject):
         self.sweep_id: int | None = None
         self._cells: dict[int, int] = {}  # generation id -> cell index of the sweep shown
         self._from_grid = False
+        self._cap_dialog: QInputDialog | None = None  # non-modal dialogs, kept while open
+        self._export_dialog: QFileDialog | None = None
         g = self.grid
         g.image_opened.connect(self.view)
         g.star_toggled.connect(self.star)
-        g.promote_requested.connect(self.promote)
-        g.vary_requested.connect(self.vary_image)
+        self.vary = VaryFlow(
+            session, gallery, viewer, center, form=form, show_sweep=self.show_sweep, parent=self
+        )
+        g.promote_requested.connect(self.vary.promote)
+        g.vary_requested.connect(self.vary.vary_image)
         g.stop_requested.connect(self.stop)
         g.enough_requested.connect(self.enough)
         g.export_requested.connect(self.export_sheet)
@@ -316,85 +320,6 @@ class SweepFlow(QObject):
             self.session.notify(f"Contact sheet saved to {paths[0]}{more}")
         return paths
 
-    def promote(self, image_id: int) -> None:
-        studio = self.session.studio
-        if studio is not None:
-            self.session.spawn(self._promote(image_id), name="sweep-promote")
-
-    async def _promote(self, image_id: int) -> None:
-        studio = self.session.studio
-        assert studio is not None
-        params = await sweep_actions.image_params(studio, image_id)
-        changes = sweep_actions.promote_defaults(studio.schema, params)
-        state = await sweep_actions.promote(studio, image_id, **changes)
-        what = ", ".join(f"{k} {v}" for k, v in changes.items())
-        self.session.notify(f"Promoting with the same seed ({what}): task {state.id}")
-
-    # -- vary ---------------------------------------------------------------------------------
-
-    def current_image(self) -> int | None:
-        """The image V acts on: the viewer's, else the first selected tile."""
-        if self.center.currentWidget() is self.viewer:
-            return self.viewer.current_id()
-        selected = self.gallery.selected_image_ids()
-        return selected[0] if selected else None
-
-    def vary(self) -> None:
-        image_id = self.current_image()
-        if image_id is None:
-            self.session.notify("Select an image to vary first.")
-            return
-        self.vary_image(image_id)
-
-    def vary_image(self, image_id: int) -> None:
-        runner = self.session.sweeps
-        if runner is None or self.session.studio is None:
-            return
-        count = max(1, self.session.settings.vary_count)
-
-        async def run() -> None:
-            assert self.session.studio is not None
-            params = await sweep_actions.image_params(self.session.studio, image_id)
-            params.pop("seed", None)
-            rng = random.Random(random.SystemRandom().getrandbits(64))
-            state = await sweep_actions.vary(runner, params, count, rng=rng)
-            self.show_sweep(state)
-
-        self.session.spawn(run(), name="vary")
-
-    def vary_prompt(self) -> None:
-        """Loads the image's settings into the form with a new seed, to edit the prompt."""
-        image_id, form, studio = self.current_image(), self._form(), self.session.studio
-        if image_id is None or form is None or studio is None:
-            self.session.notify("Select an image first.")
-            return
-
-        async def load() -> None:
-            params = await sweep_actions.image_params(studio, image_id)
-            form.model.apply(params, policy=SeedPolicy.RANDOM)
-            self.session.notify("Settings loaded into the form: edit the prompt, then Generate")
-
-        self.session.spawn(load(), name="vary-prompt")
-
-    def ask_vary_count(self) -> None:
-        dialog = QInputDialog(self.center.window())
-        dialog.setWindowTitle("Vary")
-        dialog.setLabelText("How many new seeds should Vary (V) run?")
-        dialog.setInputMode(QInputDialog.InputMode.IntInput)
-        dialog.setIntRange(1, 64)
-        dialog.setIntValue(self.session.settings.vary_count)
-        dialog.intValueSelected.connect(self._set_vary_count)
-        dialog.open()
-        self._count_dialog = dialog
-
-    def _set_vary_count(self, count: int) -> None:
-        self.session.settings.vary_count = max(1, count)
-
-    def promote_current(self) -> None:
-        image_id = self.current_image()
-        if image_id is not None:
-            self.promote(image_id)
-
     # -- history ----------------------------------------------------------------------------
 
     def show_history(self) -> None:
@@ -428,10 +353,10 @@ def declare_sweep_commands(commands: CommandRegistry, flow: SweepFlow) -> None:
         Command("sweep.explore", "&Explore variations…", flow.explore, "Ctrl+Shift+Return",
                 status_tip="Plan a sweep over the form's settings, priced before it runs"),
         Command("sweep.history", "&Sweeps…", flow.show_history),
-        Command("image.vary", "&Vary (new seeds)", flow.vary, "V",
+        Command("image.vary", "&Vary (new seeds)", flow.vary.vary, "V",
                 status_tip="Run the image's settings again with new random seeds"),
-        Command("image.vary_count", "Vary &count…", flow.ask_vary_count),
-        Command("image.vary_prompt", "Vary &prompt…", flow.vary_prompt),
-        Command("image.promote", "&Promote (same seed, more detail)", flow.promote_current),
+        Command("image.vary_count", "Vary &count…", flow.vary.ask_vary_count),
+        Command("image.vary_prompt", "Vary &prompt…", flow.vary.vary_prompt),
+        Command("image.promote", "&Promote (same seed, more detail)", flow.vary.promote_current),
     ]:  # fmt: skip
         commands.declare(command)
