@@ -7,6 +7,7 @@ SweepRunner, so caps, Stop/Enough and resume are the runner's, never the widgets
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,10 @@ class SweepFlow(QObject):
 
         async def estimate() -> None:
             cost, time = await runner.estimate(plan)
+            if time.seconds is not None and plan.tasks > 1:
+                # Wiro does not publish the account's concurrency limit; it is met, not known.
+                note = "; slower if your account's concurrency limit is lower"
+                time = replace(time, text=time.text + note)
             if self.planner is planner:
                 planner.show_estimate(plan, cost, time)
 
