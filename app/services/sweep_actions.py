@@ -75,6 +75,20 @@ async def export_sheet(
     return await asyncio.get_running_loop().run_in_executor(None, render)
 
 
+async def image_params(studio: Studio, image_id: int) -> dict[str, Any]:
+    """The settings an image was made with, its own seed fixed (Vary, Vary prompt, Promote)."""
+    record = await studio.image(image_id)
+    if record is None:
+        raise KeyError(image_id)
+    source = studio.generation(record.generation_id)
+    if source is None:
+        source = await studio.ledger.load(record.generation_id)
+    params = dict(source.params)
+    if record.seed is not None:
+        params["seed"] = str(record.seed)
+    return params
+
+
 async def promote(
     studio: Studio,
     image_id: int,

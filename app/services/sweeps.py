@@ -123,6 +123,11 @@ class SweepRunner:
         live = self._live.get(sweep_id)
         return None if live is None else self._snapshot(live)
 
+    def plan(self, sweep_id: int) -> SweepPlan | None:
+        """The plan of a sweep this runner follows (after run, open or start), for its grid."""
+        live = self._live.get(sweep_id)
+        return None if live is None else live.row.plan()
+
     async def open(self, sweep_id: int) -> SweepState:
         """A sweep from history (any state), loaded so its cells can be shown and stopped."""
         live = self._live.get(sweep_id)

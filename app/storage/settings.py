@@ -35,6 +35,8 @@ class Settings:
     window_geometry: str = ""
     window_state: str = ""
     daily_cap_usd: float = 0.0  # spending cap per local day for sweeps; 0 means no cap
+    wildcard_dir: str = ""  # folder of __name__ wildcard .txt files; "" means data_dir/wildcards
+    vary_count: int = 4  # how many new seeds Vary runs (remembered)
 
 
 class SettingsStore:

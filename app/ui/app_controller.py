@@ -24,7 +24,7 @@ from app.storage.credentials import CredentialStore, KeychainUnavailable
 from app.storage.dbfaults import HistoryUnavailable, unavailable
 from app.storage.logs import REDACTOR
 from app.storage.paths import AppPaths
-from app.storage.settings import Settings, SettingsStore
+from app.storage.settings import Settings, SettingsStore, daily_cap
 from app.ui.session import UiSession
 
 if TYPE_CHECKING:  # the studio, the network stack and the emulator load behind the first frame
@@ -256,8 +256,11 @@ class AppController(QObject):
 
     async def _switch(self, spec: ConnectionSpec) -> None:
         old, self.studio = self.studio, None
+        old_sweeps = self.session.sweeps
         self.session.set_studio(None, None)
         self.window.bind(None, None)
+        if old_sweeps is not None:
+            await old_sweeps.aclose()
         if old is not None:
             await old.aclose()
         from app.services.connection import open_studio
@@ -270,8 +273,12 @@ class AppController(QObject):
             return
         self.studio, self.spec = studio, spec
         self.apply_settings_to_studio()
-        self.session.set_studio(studio, spec)
+        from app.services.sweeps import SweepRunner
+
+        sweeps = SweepRunner(studio, daily_cap=lambda: daily_cap(self.settings))
+        self.session.set_studio(studio, spec, sweeps)
         await self.window.bind_async(studio, spec)
+        self.spawn(sweeps.start(), name="sweeps-start")  # re-attaches unfinished sweeps
 
     def _history_unavailable(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
         """A specific answer per cause (damaged, read-only, locked, …), never a generic one."""
@@ -374,11 +381,14 @@ class AppController(QObject):
             return
         self._closing = True
         try:
+            sweeps = self.session.sweeps
             if self.window is not None:
                 self.window.store_state(self.settings)
                 self.session.set_studio(None, None)
                 self.window.bind(None, None)
             await self.save_settings()
+            if sweeps is not None:
+                await asyncio.wait_for(sweeps.aclose(), 10)
             if self.studio is not None:
                 studio, self.studio = self.studio, None
                 await asyncio.wait_for(studio.aclose(), 10)

@@ -36,6 +36,7 @@ from app.ui.flows.image_actions import ImageActions
 from app.ui.flows.library_flow import LibraryFlow
 from app.ui.flows.readback_flow import ReadbackFlow
 from app.ui.flows.smoke import SmokeView, run_smoke
+from app.ui.flows.sweep_flow import SWEEP_MENU, SweepFlow, declare_sweep_commands
 from app.ui.form.generate_panel import GeneratePanel
 from app.ui.form.model import GenerationRequest, SeedPolicy
 from app.ui.form.schema_form import SchemaForm
@@ -204,6 +205,7 @@ class MainWindow(QMainWindow):
                     self._copy_diagnostics),
         ]:  # fmt: skip
             self.commands.declare(command)
+        declare_sweep_commands(self.commands, self.sweep_flow)
         # Actions the widgets own (their context menus and key contexts share them):
         self.commands.adopt("edit.delete", self.gallery.delete_action)
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
@@ -216,6 +218,7 @@ class MainWindow(QMainWindow):
                            "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
             Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find"]),
             Menu("&View", ["view.tasks", "view.inspiration", "view.gallery"]),
+            Menu("E&xplore", SWEEP_MENU),
             self.presets_menu,
             Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
         ]  # fmt: skip
@@ -256,6 +259,8 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.viewer.closed.connect(self.show_gallery)
+        self.sweep_flow = SweepFlow(self.session, self.gallery, self.viewer, self.center,
+                                    self.loader, form=lambda: self.form, parent=self)  # fmt: skip
 
     # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
 
@@ -364,6 +369,7 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form, 1)
         self.form_layout.addWidget(self.generate_panel)
         self.generate_panel.generate_requested.connect(self._on_generate_requested)
+        self.generate_panel.explore_requested.connect(self.sweep_flow.explore)
         saved = old_values or self.session.settings.last_params
         random = self.session.settings.random_seed
         self.form.model.apply(saved, policy=SeedPolicy.RANDOM if random else SeedPolicy.FIXED)

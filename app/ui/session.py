@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.core.credentials import Credentials
 from app.services.connection import ConnectionSpec
-from app.services.events import GenerationChanged, ImageStored, Notice, ServiceEvent
+from app.services.events import GenerationChanged, ImageStored, Notice, ServiceEvent, SweepChanged
 from app.services.spawn import Spawner
 from app.storage.credentials import CredentialStore
 from app.storage.paths import AppPaths
@@ -25,6 +25,7 @@ from app.storage.settings import Settings
 
 if TYPE_CHECKING:  # the studio's modules load with the first studio, after the first paint
     from app.services.studio import Studio
+    from app.services.sweeps import SweepRunner
 
 T = TypeVar("T")
 
@@ -56,6 +57,7 @@ class UiSession(QObject):
     generation_changed = Signal(object)  # GenerationState
     image_stored = Signal(object)  # ImageRecord
     notice_posted = Signal(str, str)  # text, level
+    sweep_changed = Signal(object)  # SweepState
 
     def __init__(
         self,
@@ -77,6 +79,7 @@ class UiSession(QObject):
         self.decode_pool = decode_pool  # thumbnails and the viewer decode here
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
+        self.sweeps: SweepRunner | None = None  # the studio's sweep runner (made with it)
         self._unsubscribe: Callable[[], None] | None = None
 
     # -- background work ---------------------------------------------------------------------
@@ -94,12 +97,18 @@ class UiSession(QObject):
 
     # -- the current studio ------------------------------------------------------------------
 
-    def set_studio(self, studio: Studio | None, spec: ConnectionSpec | None) -> None:
+    def set_studio(
+        self,
+        studio: Studio | None,
+        spec: ConnectionSpec | None,
+        sweeps: SweepRunner | None = None,
+    ) -> None:
         """Re-subscribes to the new studio's events and tells every listener."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
         self.studio, self.spec = studio, spec
+        self.sweeps = sweeps if studio is not None else None
         if studio is not None:
             self._unsubscribe = studio.subscribe(self._on_studio_event)
         self.studio_changed.emit(studio, spec)
@@ -111,6 +120,8 @@ class UiSession(QObject):
             self.image_stored.emit(event.image)
         elif isinstance(event, Notice):
             self.notice_posted.emit(event.text, event.level)
+        elif isinstance(event, SweepChanged):
+            self.sweep_changed.emit(event.sweep)
 
     @property
     def demo(self) -> bool:

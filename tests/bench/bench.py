@@ -10,7 +10,9 @@ threads, caches or peak RSS cannot leak into another's):
 - start (bench_start.py): process start → first paint, → interactive (form shown, Generate
   enabled), empty and 10,000-image library, as ratios to a bare PySide6 window; and → the
   first screen of thumbnails painted with 10,000 images;
-- memory (bench_memory.py): peak RSS after scrolling the 10,000-image gallery end to end.
+- memory (bench_memory.py): peak RSS after scrolling the 10,000-image gallery end to end;
+- sweep (bench_sweep.py): a 4×4 sweep with a concurrency limit of 4 vs the same 16 tasks one
+  at a time (the ratio), and the sweep's estimated cost next to what it recorded.
 
 The last line printed is ``BENCH {json}`` with the headline figures; the whole result, with
 each part's details and the machine's load, goes to ``bench-results.json`` (or ``--out``).
@@ -33,8 +35,8 @@ from typing import Any
 from tests.bench.common import log, machine_load, parse_result
 from tests.bench.spawn import REPO, ensure_library
 
-PARTS = ("latency", "stall", "start", "memory")
-TIMEOUTS = {"latency": 2400, "stall": 300, "start": 600, "memory": 600}
+PARTS = ("latency", "stall", "start", "memory", "sweep")
+TIMEOUTS = {"latency": 2400, "stall": 300, "start": 600, "memory": 600, "sweep": 600}
 
 TARGETS: dict[str, tuple[str, float]] = {
     # figure -> (comparison, limit) for the table's verdict column
@@ -48,6 +50,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "rss_mb": ("<=", 300.0),
     "detail_calls_per_task": ("<=", 2.0),
     "tcp_connections_per_100": ("<=", 2.0),
+    "sweep_ratio": (">=", 3.5),
 }
 
 
@@ -82,7 +85,7 @@ def headline(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     apart (``socket_sequential``): the case where connection reuse matters. Counted by the
     emulator over a real run of 100 (``tcp_connections_over``); ``--quick`` runs fewer and
     scales, and says so. The 100 overlapping tasks of the ``socket`` run are in the table."""
-    lat, stall, start, memory = (parts.get(p, {}) for p in PARTS)
+    lat, stall, start, memory, sweep = (parts.get(p, {}) for p in PARTS)
 
     def mode(name: str) -> dict[str, float]:
         figures = lat.get(name, {}).get("latency_ms", {})
@@ -112,6 +115,13 @@ def headline(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "detail_calls_per_task": socket.get("detail_calls_per_task", math.nan),
         "tcp_connections_per_100": sequential.get("api_host_connections_per_100", math.nan),
         "tcp_connections_over": sequential.get("tasks", math.nan),
+        "sweep": {
+            "ratio": sweep.get("ratio", math.nan),
+            "parallel_s": sweep.get("parallel_seconds", math.nan),
+            "sequential_s": sweep.get("sequential_seconds", math.nan),
+            "estimate_usd": _dig(sweep, "parallel", "estimate_usd"),
+            "recorded_usd": _dig(sweep, "parallel", "recorded_usd"),
+        },
     }
 
 
@@ -131,7 +141,7 @@ def _ms(data: dict[str, Any], *keys: str) -> str:
 
 
 def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
-    lat, stall, start, memory = (parts.get(p, {}) for p in PARTS)
+    lat, stall, start, memory, sweep = (parts.get(p, {}) for p in PARTS)
     b_start, b_stall = bench["start"], bench["stall_ms"]
     speedup = bench["latency_ms"]["baseline_3s"]["median"] / bench["latency_ms"]["socket"]["median"]
     overhead = bench["latency_ms"]["overhead_median"]
@@ -203,6 +213,12 @@ def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
          f"{_num(lat, 'socket_sequential', 'tcp_connections_per_100')}", ""),
         (f"  {_dig(lat, 'socket', 'tasks')} overlapping tasks, per 100: API host / with the CDN",
          overlapping, ""),
+        ("4x4 sweep, 4 at a time vs one at a time (wall time)",
+         f"{_num(sweep, 'parallel_seconds'):.2f} / {_num(sweep, 'sequential_seconds'):.2f} s = "
+         f"{bench['sweep']['ratio']:.2f}x", _verdict("sweep_ratio", bench["sweep"]["ratio"])),
+        ("  the sweep's estimated cost / recorded cost",
+         f"{_dig(sweep, 'parallel', 'estimate_usd')} / "
+         f"{_dig(sweep, 'parallel', 'recorded_usd')} USD" if sweep else "n/a", ""),
     ]  # fmt: skip
     rows = [r for r in rows if "nan" not in r[1] and "n/a" not in r[1]]  # parts not run
     width = max(len(r[0]) for r in rows)

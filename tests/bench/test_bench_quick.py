@@ -27,6 +27,7 @@ KEYS = {
     "detail_calls_per_task": None,
     "tcp_connections_per_100": None,
     "tcp_connections_over": None,
+    "sweep": {"ratio", "parallel_s", "sequential_s", "estimate_usd", "recorded_usd"},
 }
 
 

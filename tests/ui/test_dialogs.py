@@ -115,6 +115,8 @@ SETTINGS = {
     "socket_url": "ws://127.0.0.1:8765/socket",
     "account_label": "abcd…wxyz (signature)",
     "last_mode": "account",
+    "daily_cap_usd": 3.0,
+    "wildcard_dir": "/tmp/wildcards",
 }
 
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -94,6 +95,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._account_page(), "Account")
         self.tabs.addTab(self._output_page(), "Output")
         self.tabs.addTab(self._notifications_page(), "Notifications")
+        self.tabs.addTab(self._explore_page(), "Explore")
         self.tabs.addTab(self._advanced_page(), "Advanced")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -187,6 +189,26 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         return page
 
+    def _explore_page(self) -> QWidget:
+        page, layout = _page()
+        self.daily_cap_spin = QDoubleSpinBox()
+        self.daily_cap_spin.setRange(0.0, 100000.0)
+        self.daily_cap_spin.setDecimals(2)
+        self.daily_cap_spin.setPrefix("$ ")
+        self.daily_cap_spin.setSpecialValueText("No cap")
+        self.daily_cap_spin.setValue(float(self._values.get("daily_cap_usd") or 0.0))
+        self.wildcard_edit = QLineEdit(str(self._values.get("wildcard_dir") or ""))
+        self.wildcard_edit.setAccessibleName("Wildcard folder")
+        form = QFormLayout()
+        form.setVerticalSpacing(8)
+        form.addRow("Daily spending cap", self.daily_cap_spin)
+        form.addRow("", _note("Sweeps stop submitting once today's spending would pass it."))
+        form.addRow("Wildcard folder", self.wildcard_edit)
+        form.addRow("", _note("Each name.txt in it (one value a line) is a __name__ wildcard."))
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
     def _advanced_page(self) -> QWidget:
         page, layout = _page()
         layout.addWidget(
@@ -225,6 +247,8 @@ class SettingsDialog(QDialog):
             api_base_url=self.api_edit.text().strip() or DEFAULT_API_BASE_URL,
             socket_url=self.socket_edit.text().strip() or DEFAULT_SOCKET_URL,
             account_label=str(self._values.get("account_label") or ""),
+            daily_cap_usd=float(self.daily_cap_spin.value()),
+            wildcard_dir=self.wildcard_edit.text().strip(),
         )
         return result
 

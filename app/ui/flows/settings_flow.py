@@ -41,6 +41,8 @@ def open_settings(
             "api_base_url": s.api_base_url,
             "socket_url": s.socket_url,
             "account_label": account,
+            "daily_cap_usd": s.daily_cap_usd,
+            "wildcard_dir": s.wildcard_dir or str(session.paths.data_dir / "wildcards"),
         },
         parent,
     )
@@ -59,6 +61,8 @@ def open_settings(
         s.auto_save = bool(values["auto_save"])
         s.filename_template = values["filename_template"]
         s.notify = bool(values["notify"])
+        s.daily_cap_usd = max(0.0, float(values["daily_cap_usd"]))
+        s.wildcard_dir = values["wildcard_dir"]
         s.api_base_url = values["api_base_url"] or DEFAULT_API_BASE_URL
         s.socket_url = values["socket_url"] or DEFAULT_SOCKET_URL
         modes.apply_settings()

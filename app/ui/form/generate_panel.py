@@ -20,6 +20,7 @@ class GeneratePanel(QWidget):
     """The big Generate button (Ctrl+Enter anywhere in the window) and why it is disabled."""
 
     generate_requested = Signal(object)  # GenerationRequest
+    explore_requested = Signal()  # the sweep planner (Ctrl+Shift+Enter is a window command)
 
     def __init__(self, form: SchemaForm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +50,16 @@ class GeneratePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(6)
-        layout.addWidget(self.button)
+        self.explore_button = QPushButton("Explore…")
+        self.explore_button.setMinimumHeight(40)
+        self.explore_button.setToolTip(
+            "Plan a sweep of variations, priced first (Ctrl+Shift+Enter)"
+        )
+        self.explore_button.clicked.connect(self.explore_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.button, 1)
+        buttons.addWidget(self.explore_button)
+        layout.addLayout(buttons)
         layout.addWidget(self.reason_label)
         layout.addLayout(notes)
         self.shortcuts = []
