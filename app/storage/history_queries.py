@@ -74,7 +74,8 @@ def prompt_matches(text: str, prompt: str) -> bool:
 
 
 def _where(query: ImageFilter) -> tuple[list[str], list[Any]]:
-    clauses, args = ["i.deleted = 0"], []
+    clauses: list[str] = ["i.deleted = 0"]
+    args: list[Any] = []
     if query.starred_only:
         clauses.append("i.starred = 1")
     if query.rejected is not None:

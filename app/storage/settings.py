@@ -34,6 +34,8 @@ class Settings:
     random_seed: bool = True
     window_geometry: str = ""
     window_state: str = ""
+    gallery_tile_size: int = 0  # the gallery's tile size slider; 0 until first moved
+    advance_after_mark: bool = False  # culling: S or X moves on to the next image
     daily_cap_usd: float = 0.0  # spending cap per local day for sweeps; 0 means no cap
 
 

@@ -9,18 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 
 from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord
 from app.services.library import PAGE_SIZE, ImageFilter, Spend
 from app.services.studio import Studio
-from app.storage.history_queries import prompt_matches
+from app.storage.history_queries import record_matches
 from app.storage.thumbcache import ThumbCache
 from app.ui.dialogs.export_dialog import ExportChoice, ExportDialog
 from app.ui.flows import actions
 from app.ui.gallery.filter_bar import GalleryFilterBar
+from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.session import UiSession
 
 if TYPE_CHECKING:
@@ -53,8 +54,12 @@ def live_filter(query: ImageFilter) -> LiveFilter | None:
     def accepts(state: GenerationState | None, record: ImageRecord | None) -> bool:
         if query.starred_only and not (record is not None and record.starred):
             return False
+        if query.rejected and not (record is not None and record.rejected):
+            return False  # a new image is never a reject yet
         prompt = str(state.params.get("prompt") or "") if state is not None else ""
-        return not query.text or prompt_matches(query.text, prompt)
+        seed = record.seed if record is not None else None
+        task_id = state.task_id if state is not None else None
+        return not query.text or record_matches(query.text, prompt, seed, task_id)
 
     return accepts
 
@@ -97,6 +102,16 @@ class LibraryFlow(QObject):
         if isinstance(column, QBoxLayout):
             column.insertWidget(0, self.filter_bar)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
+        self.filter_bar.tile_size_changed.connect(self.gallery.set_tile_size)
+        self.gallery.view.tile_size_changed.connect(self._on_gallery_tile_size_changed)
+        # Ctrl+F finds in the panel that has the focus: here, the gallery and its bar.
+        self.filter_bar.find_action.setShortcutContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        self.gallery.addAction(self.filter_bar.find_action)
+        self.gallery.reject_toggled.connect(self._on_gallery_reject_toggled)
+        self.gallery.delete_rejected_requested.connect(self.request_delete_rejected)
+        self.gallery.advance_action.toggled.connect(self._on_gallery_advance_toggled)
         self.spend_label = QLabel("")
         self.spend_label.setObjectName("spendLabel")
         self.spend_label.setContentsMargins(0, 0, 14, 0)
@@ -130,6 +145,11 @@ class LibraryFlow(QObject):
         self._pruned = False
         self._deleted = set()
         self._update_undo()
+        settings = self.session.settings
+        if settings.gallery_tile_size:
+            self.gallery.set_tile_size(settings.gallery_tile_size)
+        self.filter_bar.set_tile_size(self.gallery.tile_size())
+        self.gallery.advance_action.setChecked(settings.advance_after_mark)
         self.reload()
         self.refresh_spend()
 
@@ -150,6 +170,7 @@ class LibraryFlow(QObject):
         if self.studio is None:
             return
         self.loading, self.total = True, None
+        self._update_empty_text()
         self.session.spawn(self._load(self._epoch, self.studio, self.query), name="gallery-load")
 
     async def _load(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
@@ -169,6 +190,7 @@ class LibraryFlow(QObject):
             if epoch == self._epoch:
                 self.loading = False
                 self._refresh_count()
+                self._update_empty_text()
 
     async def _load_pages(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
         cursor, limit, first = None, FIRST_PAGE, True
@@ -195,6 +217,51 @@ class LibraryFlow(QObject):
             cursor, limit = page.cursor, min(limit * 2, MAX_PAGE)
             await asyncio.sleep(0)  # let the window paint between pages
 
+    def _update_empty_text(self) -> None:
+        """An empty gallery says why: still loading, nothing matching, or nothing made yet."""
+        query = self.query
+        if self.loading:
+            text = LOADING_TEXT
+        elif query.text:
+            text = f"Nothing matches '{query.text}'."
+        elif query.rejected:
+            text = "No rejected images.\nPress X on an image to mark it as a reject."
+        elif query.starred_only:
+            text = "No starred images here.\nPress S on an image to star it."
+        elif query.is_filtered:
+            text = "Nothing to show with this filter."
+        else:
+            text = EMPTY_TEXT
+        self.gallery.view.set_empty_text(text)
+
+    def _on_gallery_tile_size_changed(self, side: int) -> None:
+        self.session.settings.gallery_tile_size = side
+        self.filter_bar.set_tile_size(side)
+
+    def _on_gallery_advance_toggled(self, on: bool) -> None:
+        self.session.settings.advance_after_mark = on
+
+    def _on_gallery_reject_toggled(self, image_ids: list[int], rejected: bool) -> None:
+        if self.studio is not None:
+            self.session.spawn(self.studio.set_rejected(image_ids, rejected), name="reject")
+
+    def request_delete_rejected(self) -> None:
+        """ "Delete rejected…": every image marked X, asked first, undoable like any delete."""
+        studio = self.studio
+        if studio is None:
+            return
+
+        async def find() -> None:
+            ids = await studio.rejected_ids()
+            if self.studio is not studio:
+                return
+            if ids:
+                self.request_delete(ids)
+            else:
+                self.session.notify("No rejected images to delete. X marks an image as a reject.")
+
+        self.session.spawn(find(), name="delete-rejected")
+
     def _schedule_count(self, *_args: object) -> None:
         if not self._count_timer.isActive():  # a burst of changes: count once at its end
             self._count_timer.start()
@@ -205,7 +272,11 @@ class LibraryFlow(QObject):
         self.filter_bar.set_count(shown, total, self.loading)
 
     def _on_filter_bar_filter_changed(self, query: ImageFilter) -> None:
-        only_order = (query.text, query.starred_only) == (self.query.text, self.query.starred_only)
+        only_order = (query.text, query.starred_only, query.rejected) == (
+            self.query.text,
+            self.query.starred_only,
+            self.query.rejected,
+        )
         self.query = query
         if only_order and not self.loading:
             self.gallery.set_newest_first(query.newest_first)  # everything is here: re-sort
@@ -279,6 +350,7 @@ class LibraryFlow(QObject):
             return
         gone = set(batch.ids)
         self._deleted |= gone
+        self.gallery.culling.forget()  # Ctrl+Z now means Undo delete
         if self.viewer.current_id() in gone or any(
             r is not None and r.id in gone for r in self.compare.records()
         ):
