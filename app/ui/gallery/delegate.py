@@ -96,8 +96,9 @@ class GalleryDelegate(QStyledItemDelegate):
         return QSize(self._cell)
 
     def target_side(self) -> int:
-        """The wanted tile width: the chosen size, grown in proportion to a wide gallery."""
-        return round(self._target * max(1.0, self._width / GROWTH_FROM))
+        """The wanted tile width: the chosen size, grown with a wider gallery (by the square root
+        of the extra width, so a big screen shows bigger tiles *and* more of them)."""
+        return round(self._target * max(1.0, self._width / GROWTH_FROM) ** 0.5)
 
     def _relayout(self) -> bool:
         target = self.target_side()
@@ -116,6 +117,9 @@ class GalleryDelegate(QStyledItemDelegate):
         self._cell = cell
         self._header = QSize(self._width, HEADER_H)
         return changed
+
+    def caption_height(self) -> int:
+        return self._caption_h
 
     def picture_width(self) -> int:
         return self._cell.width() - 2 * CELL_PAD - 2 * MAT

@@ -66,6 +66,7 @@ class GalleryFilterBar(QWidget):
         )
         self.rejects = QComboBox()
         self.rejects.setProperty("themed", True)
+        self.rejects.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for text, value in REJECT_CHOICES:
             self.rejects.addItem(text, value)
         self.rejects.setAccessibleName("Rejected images")
@@ -78,6 +79,7 @@ class GalleryFilterBar(QWidget):
         self.size_slider.valueChanged.connect(self.tile_size_changed)
         self.sort = QComboBox()
         self.sort.setProperty("themed", True)
+        self.sort.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sort.addItem("Newest first", True)
         self.sort.addItem("Oldest first", False)
         self.sort.setAccessibleName("Sort order")
@@ -96,7 +98,6 @@ class GalleryFilterBar(QWidget):
             self.rejects,
             self.sort,
             self.size_slider,
-            self.count,
         ]
         self._one_row: bool | None = None
         self._arrange(True)
@@ -171,12 +172,15 @@ class GalleryFilterBar(QWidget):
             self._bottom.removeWidget(widget)
         while self._bottom.count():
             self._bottom.takeAt(0)
+        self._top.removeWidget(self.count)
         self._top.addWidget(self.search, 1)
         target = self._top if one_row else self._bottom
         for widget in self._controls:
             target.addWidget(widget)
+        self._top.addWidget(self.count)
         if not one_row:
-            self._bottom.insertStretch(self._bottom.indexOf(self.count))
+            self._bottom.insertStretch(self._bottom.indexOf(self.size_slider))
+        self.size_slider.setFixedWidth(96 if one_row else 64)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._arrange(event.size().width() >= ONE_ROW_WIDTH)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QVBoxLayout, QWidget
 
@@ -209,6 +209,16 @@ class Gallery(QWidget):
 
     def tile_size(self) -> int:
         return self.view.tile_size()
+
+    def picture_size(self, image_id: int) -> QSize:
+        """The picture area of an image's tile as laid out now (empty when not shown)."""
+        row = self.model.row_of_image(image_id)
+        if row < 0:
+            return QSize()
+        self.view.executeDelayedItemsLayout()
+        cell = self.view.visualRect(self.model.index(row))
+        delegate = self.view.delegate
+        return delegate.picture_rect(cell, delegate.caption_height()).size()
 
     def set_tile_size(self, side: int) -> None:
         self.view.set_tile_size(side)
