@@ -1,15 +1,18 @@
 """The real window's gallery: tile sizes at 1280×800 and 1600×1000 (true-shaped, growing with
 the window), the size slider remembered in settings, and honest empty states. Set
-GALLERY_SHOTS=<folder> to also save screens at 1024×700 and 1600×1000 (to look at)."""
+GALLERY_SHOTS=<folder> to also save screens at 1024×700 and 1600×1000 (to look at). Also: rejects
+stored, filtered and deleted together, search by seed or task id, Ctrl+F."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from app.services.events import Phase
 from app.ui.gallery.view import EMPTY_TEXT
@@ -110,6 +113,60 @@ def test_search_finds_a_seed_or_a_task_id(
             assert all(r.seed == record.seed for r in shown)
         else:
             assert all(r.generation_id == record.generation_id for r in shown)
+        await harness.stop()
+
+    qloop.run_until_complete(scenario())
+
+
+def test_rejects_are_stored_filtered_and_deleted_together_undoably(
+    qloop,  # noqa: F811
+    harness_factory,  # noqa: F811
+) -> None:
+    harness = harness_factory(demo=True)
+
+    async def scenario() -> None:
+        controller = await started(harness)
+        window, gallery = controller.window, controller.window.gallery
+        flow, bar = window.library_flow, window.library_flow.filter_bar
+        flow.reload()
+        assert gallery.view.empty_text() == "Loading…"  # never the first-run text meanwhile
+        await harness.wait(lambda: not flow.loading, what="the library")
+        ids = await _generate(harness, controller, "a koi pond", 64, 64)
+        kept = await _generate(harness, controller, "a red fox", 64, 64)
+        gallery.select_images(ids)
+        gallery.view.setFocus()
+        QTest.keyClick(gallery.view, Qt.Key.Key_X)
+        studio = controller.studio
+        rejected: list[int] = []
+        for _ in range(200):  # the mark is stored off the GUI thread
+            rejected = await studio.rejected_ids()
+            if sorted(rejected) == sorted(ids):
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(rejected) == sorted(ids)
+
+        bar.rejects.setCurrentIndex(1)  # hide rejected
+        await harness.wait(lambda: not flow.loading and sorted(gallery.image_ids()) == sorted(kept))
+        bar.rejects.setCurrentIndex(2)  # rejected only: read back from the database
+        await harness.wait(lambda: not flow.loading and sorted(gallery.image_ids()) == sorted(ids))
+        assert all(gallery.record(i).rejected for i in ids)
+
+        bar.rejects.setCurrentIndex(0)
+        await harness.wait(lambda: not flow.loading and len(gallery.image_ids()) == 4)
+        gallery.delete_rejected_action.trigger()
+        await harness.wait(lambda: getattr(flow, "delete_box", None) is not None, what="asked")
+        assert "Delete 2 images" in flow.delete_box.text()
+        next(b for b in flow.delete_box.buttons() if b.text() == "Delete").click()
+        await harness.wait(lambda: sorted(gallery.image_ids()) == sorted(kept), what="deleted")
+        window.commands.action("edit.undo_delete").trigger()
+        await harness.wait(lambda: len(gallery.image_ids()) == 4, what="undo")
+
+        window.show()
+        window.activateWindow()
+        await harness.wait(lambda: QApplication.activeWindow() is window, what="active")
+        gallery.view.setFocus()
+        QTest.keyClick(gallery.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        assert bar.search.hasFocus()  # Ctrl+F in the gallery finds in the gallery
         await harness.stop()
 
     qloop.run_until_complete(scenario())
