@@ -205,7 +205,7 @@ def test_context_menu_actions_emit_requests(qtbot, gallery, pngs):
     assert texts == ["Open", "Save…", "Save all 3 images of this generation…", "Copy image",
                      "Open containing folder", "Reuse settings", "Reuse seed", "Star", "Reject",
                      "Compare", "Delete…", "Delete rejected…",
-                     "Go to the next image after S or X"]  # fmt: skip
+                     "Go to the next image after S or X", "Group by generation"]  # fmt: skip
     cases = [
         (gallery.open_action, gallery.image_activated, [4]),
         (gallery.save_action, gallery.save_requested, [[4]]),

@@ -147,3 +147,22 @@ def test_filter_bar_reject_filters_and_a_clearly_different_starred_state(qtbot) 
     assert seen[-1].starred_only and bar.starred.text() != off and "★" in bar.starred.text()
     bar.set_query(ImageFilter(rejected=False))
     assert bar.rejects.currentIndex() == 1 and bar.starred.text() == off
+
+
+def test_flat_grid_drops_the_headers_and_packs_generations_together(qtbot, gallery, png) -> None:
+    records, states = session(png, 8)
+    gallery.set_images(records, states)
+    gallery.set_tile_size(150)
+    view, model = gallery.view, gallery.model
+    view.executeDelayedItemsLayout()
+    header = view.visualRect(model.index(model.header_row(1)))
+    assert header.height() > 0
+    gallery.group_action.setChecked(False)
+    view.executeDelayedItemsLayout()
+    header = view.visualRect(model.index(model.header_row(1)))
+    first, later = (view.visualRect(model.index(model.row_of_image(i))) for i in (5, 1))
+    assert header.height() == 0
+    assert later.top() == first.top()  # generation 1 continues generation 2's row
+    gallery.group_action.setChecked(True)
+    view.executeDelayedItemsLayout()
+    assert view.visualRect(model.index(model.header_row(1))).height() > 0

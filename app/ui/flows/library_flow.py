@@ -112,6 +112,7 @@ class LibraryFlow(QObject):
         self.gallery.reject_toggled.connect(self._on_gallery_reject_toggled)
         self.gallery.delete_rejected_requested.connect(self.request_delete_rejected)
         self.gallery.advance_action.toggled.connect(self._on_gallery_advance_toggled)
+        self.gallery.group_action.toggled.connect(self._on_gallery_group_toggled)
         self.spend_label = QLabel("")
         self.spend_label.setObjectName("spendLabel")
         self.spend_label.setContentsMargins(0, 0, 14, 0)
@@ -150,6 +151,7 @@ class LibraryFlow(QObject):
             self.gallery.set_tile_size(settings.gallery_tile_size)
         self.filter_bar.set_tile_size(self.gallery.tile_size())
         self.gallery.advance_action.setChecked(settings.advance_after_mark)
+        self.gallery.group_action.setChecked(settings.gallery_grouped)
         self.reload()
         self.refresh_spend()
 
@@ -240,6 +242,9 @@ class LibraryFlow(QObject):
 
     def _on_gallery_advance_toggled(self, on: bool) -> None:
         self.session.settings.advance_after_mark = on
+
+    def _on_gallery_group_toggled(self, on: bool) -> None:
+        self.session.settings.gallery_grouped = on
 
     def _on_gallery_reject_toggled(self, image_ids: list[int], rejected: bool) -> None:
         if self.studio is not None:

@@ -73,6 +73,7 @@ class GalleryDelegate(QStyledItemDelegate):
         self._width = 800
         self._cell = QSize(DEFAULT_TILE, DEFAULT_TILE)
         self._header = QSize(800, HEADER_H)
+        self._grouped = True
         self._palette_key = -1
         self._palette_colors: dict[str, QColor] = {}
         self._relayout()
@@ -118,6 +119,14 @@ class GalleryDelegate(QStyledItemDelegate):
         self._header = QSize(self._width, HEADER_H)
         return changed
 
+    def set_grouped(self, grouped: bool) -> bool:
+        """Headers above each generation, or one flat grid (headers take no room)."""
+        changed, self._grouped = grouped != self._grouped, grouped
+        return changed
+
+    def grouped(self) -> bool:
+        return self._grouped
+
     def caption_height(self) -> int:
         return self._caption_h
 
@@ -144,7 +153,7 @@ class GalleryDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         row = index.row()
         if self._model.kind(row) == RowKind.HEADER:
-            return self._header
+            return self._header if self._grouped else QSize(0, 0)
         return self.tile_size_for(self._model.aspect(row))
 
     @staticmethod
@@ -180,7 +189,8 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if kind == RowKind.HEADER:
-            self._paint_header(painter, option, index)
+            if self._grouped:
+                self._paint_header(painter, option, index)
         else:
             self._paint_tile(painter, option, index, kind)
         painter.restore()

@@ -91,6 +91,10 @@ class Gallery(QWidget):
         self.delete_rejected_action = action(
             "Delete rejected…", self.delete_rejected_requested.emit
         )
+        self.group_action = QAction("Group by generation", self)
+        self.group_action.setCheckable(True)
+        self.group_action.setChecked(True)
+        self.group_action.toggled.connect(self.view.set_grouped)
         self.advance_action = QAction("Go to the next image after S or X", self)
         self.advance_action.setCheckable(True)
         self.advance_action.toggled.connect(self._on_advance_action_toggled)
@@ -262,7 +266,8 @@ class Gallery(QWidget):
                     self.copy_action, self.open_folder_action, None, self.reuse_settings_action,
                     self.reuse_seed_action, None, self.star_action, self.reject_action,
                     self.compare_action, None, self.delete_action,
-                    self.delete_rejected_action, None, self.advance_action):  # fmt: skip
+                    self.delete_rejected_action, None, self.advance_action,
+                    self.group_action):  # fmt: skip
             menu.addSeparator() if act is None else menu.addAction(act)
         return menu
 

@@ -103,6 +103,11 @@ class GalleryView(QListView):
         if self._delegate.tile_size() != before:
             self.tile_size_changed.emit(self._delegate.tile_size())
 
+    def set_grouped(self, grouped: bool) -> None:
+        if self._delegate.set_grouped(grouped):
+            self.scheduleDelayedItemsLayout()
+            self.viewport().update()
+
     def thumbnail_side(self) -> int:
         return self._delegate.thumbnail_side(self.devicePixelRatioF())
 
