@@ -48,6 +48,8 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
         assert gallery.view.empty_text() == EMPTY_TEXT
         square = await _generate(harness, controller, "a koi pond, ink wash", 512, 512)
         portrait = await _generate(harness, controller, "a lighthouse in a storm", 512, 768)
+        gallery.culling.set_rejected([portrait[1]], True)
+        gallery.culling.toggle_star([gallery.record(portrait[0])])
         window.show()
         sizes = {}
         for w, h in ((1280, 800), (1600, 1000), (1024, 700)):
@@ -83,6 +85,10 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
         flow.filter_bar._emit()
         await harness.wait(lambda: not flow.loading and not gallery.image_ids(), what="search")
         assert gallery.view.empty_text() == "Nothing matches 'zebra'."
+        if shots:
+            flow.filter_bar.starred.setChecked(True)
+            QTest.qWait(50)
+            window.grab().save(str(Path(shots) / "gallery-nomatch-1024x700.png"))
         await harness.stop()
 
     qloop.run_until_complete(scenario())
