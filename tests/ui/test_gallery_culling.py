@@ -166,3 +166,23 @@ def test_flat_grid_drops_the_headers_and_packs_generations_together(qtbot, galle
     gallery.group_action.setChecked(True)
     view.executeDelayedItemsLayout()
     assert view.visualRect(model.index(model.header_row(1))).height() > 0
+
+
+def test_a_mark_that_leaves_the_filter_hides_the_tile_and_moves_on(qtbot, gallery, png) -> None:
+    records, states = session(png, 8)
+    gallery.set_images(records, states)
+    hide_rejects = ImageFilter(rejected=False)
+
+    def accepts(_state, record) -> bool:
+        return record is None or record.rejected == hide_rejects.rejected
+
+    gallery.set_live_filter(accepts)
+    order = gallery.image_ids()
+    gallery.select_images([order[0]])
+    gallery.view.setFocus()
+    press(gallery, Qt.Key.Key_X)
+    row = gallery.model.row_of_image(order[0])
+    assert gallery.view.isRowHidden(row)
+    assert gallery.selected_image_ids() == [order[1]]  # the next one, without advance on
+    press(gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not gallery.view.isRowHidden(row) and not gallery.record(order[0]).rejected

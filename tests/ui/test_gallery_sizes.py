@@ -55,7 +55,7 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
         for w, h in ((1280, 800), (1600, 1000), (1024, 700)):
             window.resize(w, h)
             await harness.wait(lambda w=w: window.width() == w, what="the resize")
-            QTest.qWait(50)
+            await asyncio.sleep(0.05)
             sq, pt = gallery.picture_size(square[0]), gallery.picture_size(portrait[0])
             sizes[w] = (sq, pt)
             print(
@@ -63,7 +63,7 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
             )
             if shots and w != 1280:
                 await harness.wait(lambda: gallery.loader.pending_count() == 0, what="thumbs")
-                QTest.qWait(100)
+                await asyncio.sleep(0.1)
                 window.grab().save(str(Path(shots) / f"gallery-{w}x{h}.png"))
         sq, pt = sizes[1280]
         assert min(sq.width(), sq.height()) >= 240  # a square tile: ≥ 240 on each side
@@ -87,7 +87,7 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
         assert gallery.view.empty_text() == "Nothing matches 'zebra'."
         if shots:
             flow.filter_bar.starred.setChecked(True)
-            QTest.qWait(50)
+            await asyncio.sleep(0.05)
             window.grab().save(str(Path(shots) / "gallery-nomatch-1024x700.png"))
         await harness.stop()
 

@@ -54,8 +54,11 @@ def live_filter(query: ImageFilter) -> LiveFilter | None:
     def accepts(state: GenerationState | None, record: ImageRecord | None) -> bool:
         if query.starred_only and not (record is not None and record.starred):
             return False
-        if query.rejected and not (record is not None and record.rejected):
-            return False  # a new image is never a reject yet
+        if query.rejected is not None:
+            if record is None:
+                return not query.rejected  # a new image is never a reject yet
+            if record.rejected != query.rejected:
+                return False
         prompt = str(state.params.get("prompt") or "") if state is not None else ""
         seed = record.seed if record is not None else None
         task_id = state.task_id if state is not None else None

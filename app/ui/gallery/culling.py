@@ -3,6 +3,7 @@ step to the next image after each mark."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Signal
@@ -35,6 +36,8 @@ class Culling(QObject):
         self._view = view
         self._undo: list[Mark] = []
         self.advance_after_mark = False
+        self.accepts: Callable[[ImageRecord], bool] | None = None
+        """The shown filter: a mark that takes an image out of it hides its tile at once."""
 
     # ---- marks ------------------------------------------------------------------------
     def toggle_star(self, records: list[ImageRecord] | None = None) -> None:
@@ -68,16 +71,22 @@ class Culling(QObject):
             return
         self._undo.append(Mark(kind, before))
         del self._undo[:-MAX_UNDO]
+        last = records[-1].id
         self._set(kind, changed, value)
-        if advance and self.advance_after_mark and len(records) == 1:
-            self._step_to_next(records[0].id)
+        hidden = self._view.isRowHidden(self._model.row_of_image(last))
+        if hidden or (advance and self.advance_after_mark and len(records) == 1):
+            self._step_to_next(last, back=hidden)
 
     def _set(self, kind: str, records: list[ImageRecord], value: bool) -> None:
         for record in records:
             if kind == "star":
-                self._model.update_image(replace(record, starred=value))
+                marked = replace(record, starred=value)
             else:
-                self._model.update_image(replace(record, rejected=value))
+                marked = replace(record, rejected=value)
+            self._model.update_image(marked)
+            if self.accepts is not None:
+                row = self._model.row_of_image(record.id)
+                self._view.setRowHidden(row, not self.accepts(marked))
         ids = [r.id for r in records]
         (self.starred if kind == "star" else self.rejected).emit(ids, value)
 
@@ -105,14 +114,17 @@ class Culling(QObject):
         self._undo.clear()
 
     # ---- moving -----------------------------------------------------------------------
-    def _step_to_next(self, image_id: int) -> None:
+    def _step_to_next(self, image_id: int, *, back: bool = False) -> None:
+        """Selects the next shown image (or, with ``back``, the previous one at the end)."""
         ids = self._model.image_ids()
         if image_id not in ids:
             return
-        pos = ids.index(image_id) + 1
-        if pos >= len(ids):
+        pos = ids.index(image_id)
+        after = ids[pos + 1 :] + (ids[:pos][::-1] if back else [])
+        rows = (self._model.row_of_image(i) for i in after)
+        row = next((r for r in rows if not self._view.isRowHidden(r)), -1)
+        if row < 0:
             return
-        row = self._model.row_of_image(ids[pos])
         index = self._model.index(row)
         self._view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect

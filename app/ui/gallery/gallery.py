@@ -141,8 +141,14 @@ class Gallery(QWidget):
 
     # ---- filter and order (the library query decides; these keep live updates in line) -
     def set_live_filter(self, accepts: LiveFilter | None) -> None:
-        """While a search or filter is on, only arrivals ``accepts`` approves are shown."""
+        """While a search or filter is on, only arrivals ``accepts`` approves are shown (and a
+        star or reject mark that leaves the filter hides the tile)."""
         self._live_filter = accepts
+        if accepts is None:
+            self.culling.accepts = None
+        else:
+            model = self.model
+            self.culling.accepts = lambda r: accepts(model.generation(r.generation_id), r)
 
     def _shows(self, state: GenerationState | None, record: ImageRecord | None = None) -> bool:
         if self._live_filter is None:
