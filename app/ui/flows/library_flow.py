@@ -20,6 +20,7 @@ from app.storage.history_queries import record_matches
 from app.storage.thumbcache import ThumbCache
 from app.ui.dialogs.export_dialog import ExportChoice, ExportDialog
 from app.ui.flows import actions
+from app.ui.flows.culling_flow import CullingFlow
 from app.ui.gallery.filter_bar import GalleryFilterBar
 from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.session import UiSession
@@ -105,17 +106,19 @@ class LibraryFlow(QObject):
         if isinstance(column, QBoxLayout):
             column.insertWidget(0, self.filter_bar)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
-        self.filter_bar.tile_size_changed.connect(self.gallery.set_tile_size)
-        self.gallery.view.tile_size_changed.connect(self._on_gallery_tile_size_changed)
         # Ctrl+F finds in the panel that has the focus: here, the gallery and its bar.
         self.filter_bar.find_action.setShortcutContext(
             Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
         self.gallery.addAction(self.filter_bar.find_action)
-        self.gallery.reject_toggled.connect(self._on_gallery_reject_toggled)
-        self.gallery.delete_rejected_requested.connect(self.request_delete_rejected)
-        self.gallery.advance_action.toggled.connect(self._on_gallery_advance_toggled)
-        self.gallery.group_action.toggled.connect(self._on_gallery_group_toggled)
+        self.culling = CullingFlow(
+            session,
+            gallery,
+            self.filter_bar,
+            studio=lambda: self.studio,
+            request_delete=self.request_delete,
+            parent=self,
+        )
         self.spend_label = QLabel("")
         self.spend_label.setObjectName("spendLabel")
         self.spend_label.setContentsMargins(0, 0, 14, 0)
@@ -149,12 +152,7 @@ class LibraryFlow(QObject):
         self._pruned = False
         self._deleted = set()
         self._update_undo()
-        settings = self.session.settings
-        if settings.gallery_tile_size:
-            self.gallery.set_tile_size(settings.gallery_tile_size)
-        self.filter_bar.set_tile_size(self.gallery.tile_size())
-        self.gallery.advance_action.setChecked(settings.advance_after_mark)
-        self.gallery.group_action.setChecked(settings.gallery_grouped)
+        self.culling.restore()
         self.reload()
         self.refresh_spend()
 
@@ -238,37 +236,6 @@ class LibraryFlow(QObject):
         else:
             text = EMPTY_TEXT
         self.gallery.view.set_empty_text(text)
-
-    def _on_gallery_tile_size_changed(self, side: int) -> None:
-        self.session.settings.gallery_tile_size = side
-        self.filter_bar.set_tile_size(side)
-
-    def _on_gallery_advance_toggled(self, on: bool) -> None:
-        self.session.settings.advance_after_mark = on
-
-    def _on_gallery_group_toggled(self, on: bool) -> None:
-        self.session.settings.gallery_grouped = on
-
-    def _on_gallery_reject_toggled(self, image_ids: list[int], rejected: bool) -> None:
-        if self.studio is not None:
-            self.session.spawn(self.studio.set_rejected(image_ids, rejected), name="reject")
-
-    def request_delete_rejected(self) -> None:
-        """ "Delete rejected…": every image marked X, asked first, undoable like any delete."""
-        studio = self.studio
-        if studio is None:
-            return
-
-        async def find() -> None:
-            ids = await studio.rejected_ids()
-            if self.studio is not studio:
-                return
-            if ids:
-                self.request_delete(ids)
-            else:
-                self.session.notify("No rejected images to delete. X marks an image as a reject.")
-
-        self.session.spawn(find(), name="delete-rejected")
 
     def _schedule_count(self, *_args: object) -> None:
         if not self._count_timer.isActive():  # a burst of changes: count once at its end
