@@ -186,3 +186,21 @@ def test_a_mark_that_leaves_the_filter_hides_the_tile_and_moves_on(qtbot, galler
     assert gallery.selected_image_ids() == [order[1]]  # the next one, without advance on
     press(gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not gallery.view.isRowHidden(row) and not gallery.record(order[0]).rejected
+
+
+def test_the_viewer_marks_through_the_same_culling_and_undo(qtbot, gallery, png) -> None:
+    records, states = session(png, 4)
+    gallery.set_images(records, states)
+    stars, rejects = [], []
+    gallery.star_toggled.connect(lambda image_id, on: stars.append((image_id, on)))
+    gallery.reject_toggled.connect(lambda ids, on: rejects.append((list(ids), on)))
+    gallery.culling.set_starred([2], True)
+    gallery.culling.set_rejected([3], True)
+    assert gallery.record(2).starred and gallery.record(3).rejected
+    assert stars == [(2, True)] and rejects == [([3], True)]
+    assert "Rejected" in gallery.model.data(
+        gallery.model.index(gallery.model.row_of_image(3)), Qt.ItemDataRole.ToolTipRole
+    )
+    gallery.culling.undo()
+    gallery.culling.undo()
+    assert not gallery.record(2).starred and not gallery.record(3).rejected

@@ -57,10 +57,16 @@ class Culling(QObject):
         self._apply("reject", records, value)
 
     def set_rejected(self, image_ids: list[int], rejected: bool) -> None:
-        """Marks images known to the gallery (the viewer's X lands here too)."""
+        """Marks images known to the gallery (the viewer's X lands here too; Ctrl+Z undoes)."""
         records = [r for r in (self._model.record(i) for i in image_ids) if r is not None]
         if records:
             self._apply("reject", records, rejected, advance=False)
+
+    def set_starred(self, image_ids: list[int], starred: bool) -> None:
+        """Stars images known to the gallery (the viewer's S lands here too; Ctrl+Z undoes)."""
+        records = [r for r in (self._model.record(i) for i in image_ids) if r is not None]
+        if records:
+            self._apply("star", records, starred, advance=False)
 
     def _apply(
         self, kind: str, records: list[ImageRecord], value: bool, *, advance: bool = True

@@ -29,6 +29,7 @@ from app.ui.gallery.rows import (
     Section,
     Tile,
     row_data,
+    tile_aspect,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -136,21 +137,9 @@ class GalleryModel(QAbstractListModel):
         return RowKind.IMAGE if tile.record is not None else RowKind.PLACEHOLDER
 
     def aspect(self, row: int) -> float:
-        """Height / width of a tile row's picture: the request's size, so a grey slot and the
-        image that fills it are the same shape (the view never relayouts on a data change)."""
+        """Height / width of a tile row's picture (see ``rows.tile_aspect``)."""
         found = self.locate(row)
-        if found is None:
-            return 1.0
-        section, tile = found
-        params = section.state.params if section.state is not None else {}
-        try:
-            width, height = int(params.get("width") or 0), int(params.get("height") or 0)
-        except (TypeError, ValueError):
-            width = height = 0
-        if width <= 0 or height <= 0:
-            record = tile.record if tile is not None else None
-            width, height = (record.width, record.height) if record is not None else (1, 1)
-        return height / width if width > 0 and height > 0 else 1.0
+        return tile_aspect(*found) if found is not None else 1.0
 
     def record_at(self, row: int) -> ImageRecord | None:
         found = self.locate(row)

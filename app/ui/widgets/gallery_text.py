@@ -125,6 +125,8 @@ def tile_tooltip(record: ImageRecord | None, index: int, params: Mapping[str, An
         lines.append(f"{record.width}×{record.height} · {record.path.name}")
         if record.starred:
             lines.append("Starred")
+        if record.rejected:
+            lines.append("Rejected (X takes it back)")
     else:
         lines.append("Still being made")
     return "\n".join(lines)
