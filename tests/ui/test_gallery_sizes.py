@@ -65,6 +65,13 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
                 await harness.wait(lambda: gallery.loader.pending_count() == 0, what="thumbs")
                 await asyncio.sleep(0.1)
                 window.grab().save(str(Path(shots) / f"gallery-{w}x{h}.png"))
+        if shots:
+            window.resize(1600, 1000)
+            gallery.group_action.setChecked(False)
+            await asyncio.sleep(0.1)
+            window.grab().save(str(Path(shots) / "gallery-flat-1600x1000.png"))
+            gallery.group_action.setChecked(True)
+            window.resize(1280, 800)
         sq, pt = sizes[1280]
         assert min(sq.width(), sq.height()) >= 240  # a square tile: ≥ 240 on each side
         assert pt.height() > pt.width() * 1.4  # a portrait stays a portrait
