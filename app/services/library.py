@@ -135,6 +135,14 @@ class Library:
     async def visible_sha256(self) -> set[str]:
         return await self.ledger.db(self.history.visible_sha256)
 
+    # -- culling -------------------------------------------------------------------------
+
+    async def set_rejected(self, image_ids: Iterable[int], rejected: bool) -> None:
+        await self.ledger.db(self.history.set_rejected, list(image_ids), rejected)
+
+    async def rejected_ids(self) -> list[int]:
+        return await self.ledger.db(self.history.rejected_ids)
+
     # -- delete and undo -----------------------------------------------------------------
 
     @property

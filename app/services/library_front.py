@@ -12,7 +12,7 @@ from app.services.saving import ImageSaver
 
 
 class LibraryFront:
-    """Mixed into Studio: pages, counts, spend, delete/undo and saving settings."""
+    """Mixed into Studio: pages, counts, spend, reject marks, delete/undo and saving settings."""
 
     ledger: Ledger
     library: Library
@@ -35,6 +35,13 @@ class LibraryFront:
 
     async def visible_sha256(self) -> set[str]:
         return await self.library.visible_sha256()
+
+    async def set_rejected(self, image_ids: Iterable[int], rejected: bool) -> None:
+        """Marks (or unmarks) images as rejects; "Delete rejected…" then finds them."""
+        await self.library.set_rejected(image_ids, rejected)
+
+    async def rejected_ids(self) -> list[int]:
+        return await self.library.rejected_ids()
 
     @property
     def can_undo_delete(self) -> bool:

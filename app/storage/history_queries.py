@@ -1,4 +1,5 @@
-"""SQL for the gallery's queries: prompt search (FTS5), starred filter, order, keyset pages."""
+"""SQL for the gallery's queries: search (prompt words via FTS5, a seed, a task id), the starred
+and rejected filters, order, keyset pages."""
 
 from __future__ import annotations
 
@@ -17,15 +18,32 @@ PageCursor = tuple[float, int, int]
 
 @dataclass(frozen=True)
 class ImageFilter:
-    """What the gallery shows: images whose prompt has every word, optionally starred only."""
+    """What the gallery shows: images whose prompt has every word (or whose seed or task id is
+    the text), optionally starred only; ``rejected`` None shows both, False hides rejects, True
+    shows rejects only."""
 
     text: str = ""
     starred_only: bool = False
     newest_first: bool = True
+    rejected: bool | None = None
 
     @property
     def is_filtered(self) -> bool:
-        return self.starred_only or fts_query(self.text) is not None
+        return self.starred_only or self.rejected is not None or fts_query(self.text) is not None
+
+
+def exact_term(text: str) -> str | None:
+    """The search as one token (a seed or a task id are typed whole), or None."""
+    term = (text or "").strip()
+    return term if term and len(term) <= MAX_WORD_CHARS and " " not in term else None
+
+
+def record_matches(text: str, prompt: str, seed: int | None, task_id: str | None) -> bool:
+    """What the search answers for one arriving image: its prompt, its seed or its task id."""
+    term = exact_term(text)
+    if term is not None and (term == str(seed) or (task_id is not None and term == task_id)):
+        return True
+    return prompt_matches(text, prompt)
 
 
 def search_words(text: str) -> list[str]:
@@ -56,15 +74,28 @@ def prompt_matches(text: str, prompt: str) -> bool:
 
 
 def _where(query: ImageFilter) -> tuple[list[str], list[Any]]:
-    clauses, args = ["i.deleted = 0"], []
+    clauses: list[str] = ["i.deleted = 0"]
+    args: list[Any] = []
     if query.starred_only:
         clauses.append("i.starred = 1")
+    if query.rejected is not None:
+        clauses.append("i.rejected = ?")
+        args.append(int(query.rejected))
     match = fts_query(query.text)
     if match is not None:
-        clauses.append(
-            "i.generation_id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?)"
-        )
-        args.append(match)
+        fts = "i.generation_id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?)"
+        term = exact_term(query.text)
+        if term is None:
+            clauses.append(fts)
+            args.append(match)
+        else:
+            ids = "i.generation_id IN (SELECT id FROM generations WHERE task_id = ?)"
+            alternatives = [fts, ids]
+            args.extend([match, term])
+            if term.isdigit() and len(term) <= 19:
+                alternatives.append("i.seed = ?")
+                args.append(int(term))
+            clauses.append("(" + " OR ".join(alternatives) + ")")
     return clauses, args
 
 

@@ -34,6 +34,9 @@ class Settings:
     random_seed: bool = True
     window_geometry: str = ""
     window_state: str = ""
+    gallery_tile_size: int = 0  # the gallery's tile size slider; 0 until first moved
+    advance_after_mark: bool = False  # culling: S or X moves on to the next image
+    gallery_grouped: bool = True  # the gallery: under generation headers, or one flat grid
     daily_cap_usd: float = 0.0  # spending cap per local day for sweeps; 0 means no cap
     wildcard_dir: str = ""  # folder of __name__ wildcard .txt files; "" means data_dir/wildcards
     vary_count: int = 4  # how many new seeds Vary runs (remembered)

@@ -40,6 +40,9 @@ from app.ui.flows.sweep_flow import SWEEP_MENU, SweepFlow, declare_sweep_command
 from app.ui.form.generate_panel import GeneratePanel
 from app.ui.form.model import GenerationRequest, SeedPolicy
 from app.ui.form.schema_form import SchemaForm
+from app.ui.gallery.commands import EDIT_IDS as GALLERY_EDIT_IDS
+from app.ui.gallery.commands import VIEW_IDS as GALLERY_VIEW_IDS
+from app.ui.gallery.commands import declare_gallery_commands
 from app.ui.gallery.gallery import Gallery
 from app.ui.inspiration.dock import InspirationDock
 from app.ui.session import ModeSwitches, UiSession
@@ -210,14 +213,17 @@ class MainWindow(QMainWindow):
         self.commands.adopt("edit.delete", self.gallery.delete_action)
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
         self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
+        declare_gallery_commands(self.commands, self.gallery)
         flows.undo_changed.connect(self.commands.refresh)
 
     def _make_menus(self) -> None:
         layout: list[Menu | QMenu] = [
             Menu("&File", ["file.open_image", SEPARATOR, "file.save", "file.export",
                            "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
-            Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find"]),
-            Menu("&View", ["view.tasks", "view.inspiration", "view.gallery"]),
+            Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find", SEPARATOR,
+                           *GALLERY_EDIT_IDS]),
+            Menu("&View", ["view.tasks", "view.inspiration", "view.gallery", SEPARATOR,
+                           *GALLERY_VIEW_IDS]),
             Menu("E&xplore", SWEEP_MENU),
             self.presets_menu,
             Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),

@@ -44,7 +44,7 @@ def test_generate_before_the_studio_exists_runs_once_the_demo_is_up(
         assert controller.studio is None
         assert window.isVisible() and panel.button.isEnabled()
         assert window.mode_label.text() == "Connecting…"
-        assert window.gallery.view.empty_text == LOADING_TEXT
+        assert window.gallery.view.empty_text() == LOADING_TEXT
         assert window.tasks.empty_label.text() == LOADING_TEXT
         assert not window.inspiration_dock.panel_built, "no cards before the dock is shown"
         tabs = next(
@@ -76,7 +76,7 @@ def test_generate_before_the_studio_exists_runs_once_the_demo_is_up(
             lambda: studio.generation(state.id).phase is Phase.SUCCEEDED, what="success"
         )
         assert len(studio.ledger.all()) == 1  # sent once, not lost and not doubled
-        assert window.gallery.view.empty_text == EMPTY_TEXT
+        assert window.gallery.view.empty_text() == EMPTY_TEXT
         assert window.tasks.empty_label.text() == TASKS_EMPTY_TEXT
         assert await harness.stop() == 0
 

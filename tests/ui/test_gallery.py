@@ -79,6 +79,7 @@ def gallery(qtbot):
     loader = ThumbnailLoader(max_threads=2)
     widget = Gallery(loader)
     qtbot.addWidget(widget)
+    widget.set_tile_size(150)  # several columns in this small window
     widget.resize(900, 700)
     widget.show()
     qtbot.waitExposed(widget)
@@ -201,9 +202,10 @@ def test_context_menu_actions_emit_requests(qtbot, gallery, pngs):
     gallery.select_images([4])
     menu = gallery.context_menu()
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Open", "Save…", "Save all of this generation…", "Copy image",
-                     "Open containing folder", "Reuse settings", "Reuse seed", "Star",
-                     "Compare", "Delete…"]  # fmt: skip
+    assert texts == ["Open", "Save…", "Save all 3 images of this generation…", "Copy image",
+                     "Open containing folder", "Reuse settings", "Reuse seed", "Star", "Reject",
+                     "Compare", "Delete…", "Delete rejected…",
+                     "Go to the next image after S or X", "Group by generation"]  # fmt: skip
     cases = [
         (gallery.open_action, gallery.image_activated, [4]),
         (gallery.save_action, gallery.save_requested, [[4]]),

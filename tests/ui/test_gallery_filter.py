@@ -122,7 +122,7 @@ def test_search_starred_sort_delete_undo_in_the_window(qloop, harness_factory) -
         bar.search.clear()
         bar.starred.click()
         await harness.wait(lambda: gallery.image_ids() == [house.images[1].id])
-        assert bar.count.text() == "1 image"
+        await harness.wait(lambda: bar.count.text() == "1 image", what="the count")  # once loaded
         bar.starred.click()
         await harness.wait(lambda: len(gallery.image_ids()) == 5)
         bar.sort.setCurrentIndex(1)

@@ -9,14 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 
 from app.services.events import GenerationState, ImageRecord
 from app.services.library import PAGE_SIZE, ImageFilter, Spend
-from app.storage.history_queries import prompt_matches
+from app.storage.history_queries import record_matches
 from app.ui.flows import actions
+from app.ui.flows.culling_flow import CullingFlow
 from app.ui.gallery.filter_bar import GalleryFilterBar
+from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.session import UiSession
 
 if TYPE_CHECKING:
@@ -53,8 +55,15 @@ def live_filter(query: ImageFilter) -> LiveFilter | None:
     def accepts(state: GenerationState | None, record: ImageRecord | None) -> bool:
         if query.starred_only and not (record is not None and record.starred):
             return False
+        if query.rejected is not None:
+            if record is None:
+                return not query.rejected  # a new image is never a reject yet
+            if record.rejected != query.rejected:
+                return False
         prompt = str(state.params.get("prompt") or "") if state is not None else ""
-        return not query.text or prompt_matches(query.text, prompt)
+        seed = record.seed if record is not None else None
+        task_id = state.task_id if state is not None else None
+        return not query.text or record_matches(query.text, prompt, seed, task_id)
 
     return accepts
 
@@ -97,6 +106,19 @@ class LibraryFlow(QObject):
         if isinstance(column, QBoxLayout):
             column.insertWidget(0, self.filter_bar)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
+        # Ctrl+F finds in the panel that has the focus: here, the gallery and its bar.
+        self.filter_bar.find_action.setShortcutContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+        self.gallery.addAction(self.filter_bar.find_action)
+        self.culling = CullingFlow(
+            session,
+            gallery,
+            self.filter_bar,
+            studio=lambda: self.studio,
+            request_delete=self.request_delete,
+            parent=self,
+        )
         self.spend_label = QLabel("")
         self.spend_label.setObjectName("spendLabel")
         self.spend_label.setContentsMargins(0, 0, 14, 0)
@@ -132,6 +154,7 @@ class LibraryFlow(QObject):
         self._pruned = False
         self._deleted = set()
         self._update_undo()
+        self.culling.restore()
         self.reload()
         self.refresh_spend()
 
@@ -152,7 +175,7 @@ class LibraryFlow(QObject):
         if self.studio is None:
             return
         self.loading, self.total = True, None
-        self.gallery.set_loading(True)
+        self._update_empty_text()
         self.session.spawn(self._load(self._epoch, self.studio, self.query), name="gallery-load")
 
     async def _load(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
@@ -171,8 +194,8 @@ class LibraryFlow(QObject):
         finally:
             if epoch == self._epoch:
                 self.loading = False
-                self.gallery.set_loading(False)
                 self._refresh_count()
+                self._update_empty_text()
 
     async def _load_pages(self, epoch: int, studio: Studio, query: ImageFilter) -> None:
         cursor, limit, first = None, FIRST_PAGE, True
@@ -186,7 +209,6 @@ class LibraryFlow(QObject):
             self.gallery.add_images(images, page.generations)
             if first:
                 first = False
-                self.gallery.set_loading(False)
                 self.total = await studio.count(query)
                 if epoch != self._epoch:
                     return
@@ -200,6 +222,23 @@ class LibraryFlow(QObject):
             cursor, limit = page.cursor, min(limit * 2, MAX_PAGE)
             await asyncio.sleep(0)  # let the window paint between pages
 
+    def _update_empty_text(self) -> None:
+        """An empty gallery says why: still loading, nothing matching, or nothing made yet."""
+        query = self.query
+        if self.loading:
+            text = LOADING_TEXT
+        elif query.text:
+            text = f"Nothing matches '{query.text}'."
+        elif query.rejected:
+            text = "No rejected images.\nPress X on an image to mark it as a reject."
+        elif query.starred_only:
+            text = "No starred images here.\nPress S on an image to star it."
+        elif query.is_filtered:
+            text = "Nothing to show with this filter."
+        else:
+            text = EMPTY_TEXT
+        self.gallery.view.set_empty_text(text)
+
     def _schedule_count(self, *_args: object) -> None:
         if not self._count_timer.isActive():  # a burst of changes: count once at its end
             self._count_timer.start()
@@ -210,7 +249,11 @@ class LibraryFlow(QObject):
         self.filter_bar.set_count(shown, total, self.loading)
 
     def _on_filter_bar_filter_changed(self, query: ImageFilter) -> None:
-        only_order = (query.text, query.starred_only) == (self.query.text, self.query.starred_only)
+        only_order = (query.text, query.starred_only, query.rejected) == (
+            self.query.text,
+            self.query.starred_only,
+            self.query.rejected,
+        )
         self.query = query
         if only_order and not self.loading:
             self.gallery.set_newest_first(query.newest_first)  # everything is here: re-sort
@@ -284,6 +327,7 @@ class LibraryFlow(QObject):
             return
         gone = set(batch.ids)
         self._deleted |= gone
+        self.gallery.culling.forget()  # Ctrl+Z now means Undo delete
         if self.viewer.current_id() in gone or any(
             r is not None and r.id in gone for r in self.compare.records()
         ):

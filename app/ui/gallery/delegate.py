@@ -15,15 +15,19 @@ from app.ui.widgets.thumbnails import FILE_MISSING, ThumbnailLoader
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-THUMBNAIL_BUCKETS = (128, 192, 256, 320, 384, 512, 768)
-MIN_TILE, MAX_TILE, DEFAULT_TILE = 112, 384, 200
+THUMBNAIL_BUCKETS = (128, 192, 256, 320, 384, 512, 768, 1024)
+MIN_TILE, MAX_TILE, DEFAULT_TILE = 120, 640, 280
+GROWTH_FROM = 600  # tiles grow with a gallery wider than this (the size at 1280×800)
+ASPECT_RANGE = (0.4, 2.5)  # height / width: taller or wider pictures are letterboxed
 CELL_PAD = 5  # half the gap between two cards
 MAT = 6  # card border around the picture
 CAPTION_H = 24  # one line; narrow tiles get a second one for "(assumed)"
 CAPTION_LINE_2 = 15
 LONGEST_CAPTION = f"seed 4294967295 {ASSUMED}"
-HEADER_H = 58
+HEADER_H = 50
 STAR_GOLD = QColor("#f5c518")
+REJECT_RED = QColor("#d83b3b")
+REJECTED_OPACITY = 0.28
 
 PAINT_PROBE: Callable[[int], None] | None = None
 """Benchmarks only (tests/bench): called with an image id each time its tile is painted with
@@ -69,6 +73,7 @@ class GalleryDelegate(QStyledItemDelegate):
         self._width = 800
         self._cell = QSize(DEFAULT_TILE, DEFAULT_TILE)
         self._header = QSize(800, HEADER_H)
+        self._grouped = True
         self._palette_key = -1
         self._palette_colors: dict[str, QColor] = {}
         self._relayout()
@@ -91,8 +96,14 @@ class GalleryDelegate(QStyledItemDelegate):
     def cell_size(self) -> QSize:
         return QSize(self._cell)
 
+    def target_side(self) -> int:
+        """The wanted tile width: the chosen size, grown with a wider gallery (by the square root
+        of the extra width, so a big screen shows bigger tiles *and* more of them)."""
+        return round(self._target * max(1.0, self._width / GROWTH_FROM) ** 0.5)
+
     def _relayout(self) -> bool:
-        columns = max(1, round(self._width / (self._target + 2 * CELL_PAD)))
+        target = self.target_side()
+        columns = max(1, round(self._width / (target + 2 * CELL_PAD)))
         while columns > 1 and self._width // columns < MIN_TILE:
             columns -= 1
         side = max(MIN_TILE // 2, self._width // columns)
@@ -108,6 +119,26 @@ class GalleryDelegate(QStyledItemDelegate):
         self._header = QSize(self._width, HEADER_H)
         return changed
 
+    def set_grouped(self, grouped: bool) -> bool:
+        """Headers above each generation, or one flat grid (headers take no room)."""
+        changed, self._grouped = grouped != self._grouped, grouped
+        return changed
+
+    def grouped(self) -> bool:
+        return self._grouped
+
+    def caption_height(self) -> int:
+        return self._caption_h
+
+    def picture_width(self) -> int:
+        return self._cell.width() - 2 * CELL_PAD - 2 * MAT
+
+    def tile_size_for(self, aspect: float) -> QSize:
+        """A tile whose picture keeps ``aspect`` (height / width) at the column width."""
+        low, high = ASPECT_RANGE
+        height = round(self.picture_width() * min(high, max(low, aspect)))
+        return QSize(self._cell.width(), height + 2 * CELL_PAD + MAT + self._caption_h)
+
     def _caption_font(self, base: QFont | None = None) -> QFont:
         parent = self.parent()
         if base is None:
@@ -120,27 +151,36 @@ class GalleryDelegate(QStyledItemDelegate):
         return QFontMetrics(self._caption_font())
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return self._header if self._model.kind(index.row()) == RowKind.HEADER else self._cell
+        row = index.row()
+        if self._model.kind(row) == RowKind.HEADER:
+            return self._header if self._grouped else QSize(0, 0)
+        return self.tile_size_for(self._model.aspect(row))
 
     @staticmethod
     def card_rect(cell: QRect) -> QRect:
         return cell.adjusted(CELL_PAD, CELL_PAD, -CELL_PAD, -CELL_PAD)
 
     @classmethod
-    def picture_rect(cls, cell: QRect) -> QRect:
+    def picture_rect(cls, cell: QRect, caption_h: int = CAPTION_H) -> QRect:
         card = cls.card_rect(cell)
-        side = card.width() - 2 * MAT
-        return QRect(card.left() + MAT, card.top() + MAT, side, side)
+        width = card.width() - 2 * MAT
+        height = max(1, card.height() - MAT - caption_h)
+        return QRect(card.left() + MAT, card.top() + MAT, width, height)
 
     @classmethod
     def star_rect(cls, cell: QRect) -> QRect:
         picture = cls.picture_rect(cell)
         return QRect(picture.right() - 29, picture.top() + 5, 24, 24)
 
-    def thumbnail_side(self, device_pixel_ratio: float) -> int:
-        return thumbnail_bucket(
-            math.ceil((self._cell.width() - 2 * CELL_PAD - 2 * MAT) * device_pixel_ratio)
-        )
+    @classmethod
+    def reject_rect(cls, cell: QRect) -> QRect:
+        picture = cls.picture_rect(cell)
+        return QRect(picture.left() + 5, picture.top() + 5, 24, 24)
+
+    def thumbnail_side(self, device_pixel_ratio: float, long_side: int | None = None) -> int:
+        """The decode size for a picture whose long side is ``long_side`` (default: square)."""
+        side = self.picture_width() if long_side is None else long_side
+        return thumbnail_bucket(math.ceil(side * device_pixel_ratio))
 
     # ---- painting -----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
@@ -149,7 +189,8 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if kind == RowKind.HEADER:
-            self._paint_header(painter, option, index)
+            if self._grouped:
+                self._paint_header(painter, option, index)
         else:
             self._paint_tile(painter, option, index, kind)
         painter.restore()
@@ -221,11 +262,16 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(card, 6, 6)
-        picture = self.picture_rect(cell)
+        picture = self.picture_rect(cell, self._caption_h)
         painter.fillRect(picture, colors["well"])
         record = index.data(RECORD_ROLE)
         if kind == RowKind.IMAGE and record is not None:
+            if record.rejected:
+                painter.setOpacity(REJECTED_OPACITY)
             self._paint_picture(painter, picture, record, colors, option)
+            painter.setOpacity(1.0)
+            if record.rejected:
+                self._paint_reject(painter, self.reject_rect(cell))
             if index.data(STARRED_ROLE) or hovered:
                 self._paint_star(painter, self.star_rect(cell), bool(record.starred), colors)
         else:
@@ -244,7 +290,7 @@ class GalleryDelegate(QStyledItemDelegate):
 
     def _paint_picture(self, painter, picture: QRect, record, colors, option) -> None:
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        side = self.thumbnail_side(ratio)
+        side = self.thumbnail_side(ratio, max(picture.width(), picture.height()))
         pixmap = self._loader.request(record.path, side)
         if pixmap is None:
             pixmap = self._loader.best_cached(record.path)
@@ -279,6 +325,16 @@ class GalleryDelegate(QStyledItemDelegate):
             bar.setWidth(bar.width() * min(1.0, step[0] / step[1]))
             painter.setBrush(colors["accent"])
             painter.drawRoundedRect(bar, 1.5, 1.5)
+
+    @staticmethod
+    def _paint_reject(painter, rect: QRect) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(REJECT_RED)
+        painter.drawEllipse(QRectF(rect))
+        painter.setPen(QPen(QColor("white"), 2.2))
+        inset = QRectF(rect).adjusted(7.5, 7.5, -7.5, -7.5)
+        painter.drawLine(inset.topLeft(), inset.bottomRight())
+        painter.drawLine(inset.topRight(), inset.bottomLeft())
 
     @staticmethod
     def _paint_star(painter, rect: QRect, starred: bool, colors) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QVBoxLayout, QWidget
 
 from app.services.events import GenerationState, ImageRecord
+from app.ui.gallery.culling import Culling
 from app.ui.gallery.model import GalleryModel, RowKind
 from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT, GalleryView
 from app.ui.widgets.thumbnails import ThumbnailLoader
@@ -29,6 +29,8 @@ class Gallery(QWidget):
     reuse_settings_requested = Signal(int)
     reuse_seed_requested = Signal(int)
     star_toggled = Signal(int, bool)
+    reject_toggled = Signal(list, bool)  # image ids, rejected
+    delete_rejected_requested = Signal()
     compare_requested = Signal(int, int)
     delete_requested = Signal(list)
     selection_changed = Signal()
@@ -39,6 +41,11 @@ class Gallery(QWidget):
         self.model = GalleryModel(self)
         self.view = GalleryView(self.model, self.loader, self)
         self._live_filter: LiveFilter | None = None
+        self.culling = Culling(self.model, self.view, self)
+        self.culling.starred.connect(self._on_culling_starred)
+        self.culling.rejected.connect(self.reject_toggled)
+        self.view.undo_mark = self.culling.undo
+        self.view.can_undo_mark = lambda: self.culling.can_undo
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -80,18 +87,31 @@ class Gallery(QWidget):
         )
         self.reuse_seed_action = action("Reuse seed", self._on_reuse_seed_action_triggered)
         self.star_action = action("Star", self._on_star_action_triggered, "S")
+        self.reject_action = action("Reject", self._on_reject_action_triggered, "X")
+        self.delete_rejected_action = action(
+            "Delete rejected…", self.delete_rejected_requested.emit
+        )
+        self.group_action = QAction("Group by generation", self)
+        self.group_action.setCheckable(True)
+        self.group_action.setChecked(True)
+        self.group_action.toggled.connect(self.view.set_grouped)
+        self.advance_action = QAction("Go to the next image after S or X", self)
+        self.advance_action.setCheckable(True)
+        self.advance_action.toggled.connect(self._on_advance_action_toggled)
         self.compare_action = action("Compare", self._on_compare_action_triggered)
         self.delete_action = action(
             "Delete…", self._on_delete_action_triggered, QKeySequence(std.Delete)
         )
         self.view.set_key_actions([self.open_action, self.save_action, self.copy_action,
-                                   self.star_action, self.delete_action])  # fmt: skip
+                                   self.star_action, self.reject_action,
+                                   self.delete_action])  # fmt: skip
 
     # ---- feeding ------------------------------------------------------------------------
     def set_images(
         self, records: Iterable[ImageRecord], generations: Iterable[GenerationState] = ()
     ) -> None:
         self.loader.cancel_thumbnails()
+        self.culling.forget()
         self.model.set_images(records, generations)
 
     def add_images(
@@ -121,8 +141,14 @@ class Gallery(QWidget):
 
     # ---- filter and order (the library query decides; these keep live updates in line) -
     def set_live_filter(self, accepts: LiveFilter | None) -> None:
-        """While a search or filter is on, only arrivals ``accepts`` approves are shown."""
+        """While a search or filter is on, only arrivals ``accepts`` approves are shown (and a
+        star or reject mark that leaves the filter hides the tile)."""
         self._live_filter = accepts
+        if accepts is None:
+            self.culling.accepts = None
+        else:
+            model = self.model
+            self.culling.accepts = lambda r: accepts(model.generation(r.generation_id), r)
 
     def _shows(self, state: GenerationState | None, record: ImageRecord | None = None) -> bool:
         if self._live_filter is None:
@@ -151,8 +177,7 @@ class Gallery(QWidget):
 
     def set_loading(self, loading: bool) -> None:
         """While empty: "Loading…" until the library's first page is in, then the empty state."""
-        self.view.empty_text = LOADING_TEXT if loading else EMPTY_TEXT
-        self.view.viewport().update()
+        self.view.set_empty_text(LOADING_TEXT if loading else EMPTY_TEXT)
 
     # ---- selection ----------------------------------------------------------------------
     def selected_image_ids(self) -> list[int]:
@@ -199,6 +224,16 @@ class Gallery(QWidget):
     def tile_size(self) -> int:
         return self.view.tile_size()
 
+    def picture_size(self, image_id: int) -> QSize:
+        """The picture area of an image's tile as laid out now (empty when not shown)."""
+        row = self.model.row_of_image(image_id)
+        if row < 0:
+            return QSize()
+        self.view.executeDelayedItemsLayout()
+        cell = self.view.visualRect(self.model.index(row))
+        delegate = self.view.delegate
+        return delegate.picture_rect(cell, delegate.caption_height()).size()
+
     def set_tile_size(self, side: int) -> None:
         self.view.set_tile_size(side)
 
@@ -217,7 +252,7 @@ class Gallery(QWidget):
         count = len(self.view.selectionModel().selectedIndexes())  # only images are selectable
         for act in (self.open_action, self.save_action, self.save_all_action, self.copy_action,
                     self.open_folder_action, self.reuse_settings_action, self.reuse_seed_action,
-                    self.star_action, self.delete_action):  # fmt: skip
+                    self.star_action, self.reject_action, self.delete_action):  # fmt: skip
             act.setEnabled(count >= 1)
         self.compare_action.setEnabled(count == 2)
         self.save_action.setText("Save…" if count <= 1 else f"Save {count} images…")
@@ -225,6 +260,13 @@ class Gallery(QWidget):
             records = self.view.selected_records()
             all_starred = bool(records) and all(r.starred for r in records)
             self.star_action.setText("Unstar" if all_starred else "Star")
+            all_rejected = bool(records) and all(r.rejected for r in records)
+            self.reject_action.setText("Take back reject" if all_rejected else "Reject")
+            target = self.model.record(self._target_id() or -1)
+            n = len(self.model.image_ids(target.generation_id)) if target else 0
+            self.save_all_action.setText(
+                f"Save all {n} images of this generation…" if n > 1 else "Save this generation…"
+            )
 
     def context_menu(self) -> QMenu:
         """The menu for the current selection (built fresh, actions shared with the shortcuts)."""
@@ -232,8 +274,10 @@ class Gallery(QWidget):
         menu = QMenu(self)
         for act in (self.open_action, None, self.save_action, self.save_all_action,
                     self.copy_action, self.open_folder_action, None, self.reuse_settings_action,
-                    self.reuse_seed_action, None, self.star_action, self.compare_action, None,
-                    self.delete_action):  # fmt: skip
+                    self.reuse_seed_action, None, self.star_action, self.reject_action,
+                    self.compare_action, None, self.delete_action,
+                    self.delete_rejected_action, None, self.advance_action,
+                    self.group_action):  # fmt: skip
             menu.addSeparator() if act is None else menu.addAction(act)
         return menu
 
@@ -278,17 +322,19 @@ class Gallery(QWidget):
             self.reuse_seed_requested.emit(image_id)
 
     def _on_star_action_triggered(self) -> None:
-        records = self.view.selected_records()
-        starred = not all(r.starred for r in records)
-        for record in records:
-            self._set_starred(record, starred)
+        self.culling.toggle_star()
         self._update_actions()
 
-    def _set_starred(self, record: ImageRecord, starred: bool) -> None:
-        if record.starred == starred:
-            return
-        self.model.update_image(replace(record, starred=starred))
-        self.star_toggled.emit(record.id, starred)
+    def _on_reject_action_triggered(self) -> None:
+        self.culling.toggle_reject()
+        self._update_actions()
+
+    def _on_advance_action_toggled(self, on: bool) -> None:
+        self.culling.advance_after_mark = on
+
+    def _on_culling_starred(self, image_ids: list[int], starred: bool) -> None:
+        for image_id in image_ids:
+            self.star_toggled.emit(image_id, starred)
 
     def _on_compare_action_triggered(self) -> None:
         ids = self.selected_image_ids()
@@ -308,7 +354,7 @@ class Gallery(QWidget):
     def _on_view_star_clicked(self, image_id: int) -> None:
         record = self.model.record(image_id)
         if record is not None:
-            self._set_starred(record, not record.starred)
+            self.culling.toggle_star([record])
             self._update_actions()
 
     def _on_view_selection_changed(

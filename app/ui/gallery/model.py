@@ -29,6 +29,7 @@ from app.ui.gallery.rows import (
     Section,
     Tile,
     row_data,
+    tile_aspect,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -134,6 +135,11 @@ class GalleryModel(QAbstractListModel):
         if tile is None:
             return RowKind.HEADER
         return RowKind.IMAGE if tile.record is not None else RowKind.PLACEHOLDER
+
+    def aspect(self, row: int) -> float:
+        """Height / width of a tile row's picture (see ``rows.tile_aspect``)."""
+        found = self.locate(row)
+        return tile_aspect(*found) if found is not None else 1.0
 
     def record_at(self, row: int) -> ImageRecord | None:
         found = self.locate(row)

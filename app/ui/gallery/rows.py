@@ -62,6 +62,20 @@ class Section:
         return bisect.bisect_left([t.index for t in self.tiles], index)
 
 
+def tile_aspect(section: Section, tile: Tile | None) -> float:
+    """Height / width of a tile's picture: the request's size, so a grey slot and the image
+    that fills it are the same shape (the view never relayouts on a data change)."""
+    params = section.state.params if section.state is not None else {}
+    try:
+        width, height = int(params.get("width") or 0), int(params.get("height") or 0)
+    except (TypeError, ValueError):
+        width = height = 0
+    if width <= 0 or height <= 0:
+        record = tile.record if tile is not None else None
+        width, height = (record.width, record.height) if record is not None else (1, 1)
+    return height / width if width > 0 and height > 0 else 1.0
+
+
 def row_data(section: Section, tile: Tile | None, role: int) -> Any:
     """What the model answers for ``role`` on a header (tile None) or a tile row."""
     if role == GENERATION_ID_ROLE:

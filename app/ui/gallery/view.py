@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
+    QEvent,
     QKeyCombination,
     QModelIndex,
     QPersistentModelIndex,
@@ -40,6 +41,7 @@ DRAG_PREVIEW = 112
 CELL_PROBE = 8  # a point just inside the top-left tile
 EMPTY_TEXT = "Generated images appear here.\nWrite a prompt and press Ctrl+Enter."
 LOADING_TEXT = "Loading…"
+ZOOM_STEP = 1.15
 
 
 class GalleryView(QListView):
@@ -52,7 +54,6 @@ class GalleryView(QListView):
     def __init__(self, model: GalleryModel, loader: ThumbnailLoader, parent: QWidget | None = None):
         super().__init__(parent)
         self._loader = loader
-        self.empty_text = EMPTY_TEXT  # LOADING_TEXT until the library's first page is in
         self.setModel(model)
         self._delegate = GalleryDelegate(model, loader, self)
         self.setItemDelegate(self._delegate)
@@ -75,6 +76,9 @@ class GalleryView(QListView):
         self.setFrameShape(QListView.Shape.NoFrame)
         self._anchor: tuple[QPersistentModelIndex, int] | None = None
         self._key_actions: list[QAction] = []
+        self._empty_text = EMPTY_TEXT
+        self.undo_mark: Callable[[], bool] | None = None  # Ctrl+Z while a mark can be undone
+        self.can_undo_mark: Callable[[], bool] = lambda: False
         model.rowsAboutToBeInserted.connect(self._on_model_rows_about_to_change)
         model.rowsAboutToBeRemoved.connect(self._on_model_rows_about_to_change)
         model.rowsInserted.connect(self._on_model_rows_changed)
@@ -98,6 +102,11 @@ class GalleryView(QListView):
             self.scheduleDelayedItemsLayout()
         if self._delegate.tile_size() != before:
             self.tile_size_changed.emit(self._delegate.tile_size())
+
+    def set_grouped(self, grouped: bool) -> None:
+        if self._delegate.set_grouped(grouped):
+            self.scheduleDelayedItemsLayout()
+            self.viewport().update()
 
     def thumbnail_side(self) -> int:
         return self._delegate.thumbnail_side(self.devicePixelRatioF())
@@ -156,9 +165,46 @@ class GalleryView(QListView):
         """Actions whose shortcuts this view answers while it has the focus."""
         self._key_actions = list(actions)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
+    @staticmethod
+    def _pressed(event: QKeyEvent) -> QKeySequence:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        pressed = QKeySequence(QKeyCombination(modifiers, Qt.Key(event.key())))
+        return QKeySequence(QKeyCombination(modifiers, Qt.Key(event.key())))
+
+    def _is_undo(self, event: QKeyEvent) -> bool:
+        return self._pressed(event).matches(
+            QKeySequence(QKeySequence.StandardKey.Undo)
+        ) == QKeySequence.SequenceMatch.ExactMatch and bool(self.can_undo_mark())
+
+    def event(self, event: QEvent) -> bool:
+        # Ctrl+Z takes back the last star or reject while there is one, before Edit → Undo
+        # delete (a window shortcut) sees the key.
+        override = event.type() == QEvent.Type.ShortcutOverride
+        if override and isinstance(event, QKeyEvent) and self._is_undo(event):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def _zoom_step(self, event: QKeyEvent) -> int:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return 0
+        if event.key() in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
+            return 1
+        return -1 if event.key() in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore) else 0
+
+    def zoom(self, steps: float) -> None:
+        """Ctrl+= / Ctrl+- / Ctrl+wheel: bigger or smaller tiles."""
+        self.set_tile_size(round(self.tile_size() * (ZOOM_STEP**steps)))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._is_undo(event) and self.undo_mark is not None:
+            self.undo_mark()
+            event.accept()
+            return
+        if step := self._zoom_step(event):
+            self.zoom(step)
+            event.accept()
+            return
+        pressed = self._pressed(event)
         for action in self._key_actions:
             if any(pressed.matches(k) == QKeySequence.SequenceMatch.ExactMatch
                    for k in action.shortcuts()):  # fmt: skip
@@ -194,7 +240,7 @@ class GalleryView(QListView):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120
             if steps:
-                self.set_tile_size(round(self.tile_size() * (1.12**steps)))
+                self.zoom(steps)
             event.accept()
             return
         super().wheelEvent(event)
@@ -251,6 +297,15 @@ class GalleryView(QListView):
         return canvas
 
     # ---- empty state --------------------------------------------------------------------
+    def set_empty_text(self, text: str) -> None:
+        """What an empty gallery says: first-run help, "Loading…", or that nothing matches."""
+        if text != self._empty_text:
+            self._empty_text = text
+            self.viewport().update()
+
+    def empty_text(self) -> str:
+        return self._empty_text
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self.gallery_model.rowCount() == 0:
@@ -258,7 +313,11 @@ class GalleryView(QListView):
             palette = self.palette()
             text = palette.color(QPalette.ColorRole.Text)
             painter.setPen(mix(text, palette.color(QPalette.ColorRole.Base), 0.45))
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            painter.drawText(
+                self.viewport().rect(),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._empty_text,
+            )
 
     def sizeHint(self) -> QSize:
         return QSize(720, 520)

@@ -100,12 +100,18 @@ def header_title(state: GenerationState | None, generation_id: int) -> str:
     return first or f"Generation {generation_id}"
 
 
+def cost_text(cost: float) -> str:
+    """What Wiro reported (totalcost) for a generation: cents need four decimals."""
+    return f"${cost:,.2f}" if cost >= 10 else f"${cost:.4f}"
+
+
 def header_detail(state: GenerationState | None, created_at: float, image_count: int) -> str:
-    """Progress (while there is any), time, settings and image count, on one line."""
+    """Progress (while there is any), time, settings, cost and image count, on one line."""
     status = phase_text(state)
     if state is not None and state.phase is Phase.FAILED and state.error:
         status = f"failed: {state.error}"
     parts = [status, time_text(created_at), settings_summary(state.params) if state else ""]
+    parts.append(cost_text(state.cost) if state is not None and state.cost else "")
     parts.append(f"{image_count} image{'s' if image_count != 1 else ''}" if image_count else "")
     return "  ·  ".join(p for p in parts if p)
 
@@ -119,6 +125,8 @@ def tile_tooltip(record: ImageRecord | None, index: int, params: Mapping[str, An
         lines.append(f"{record.width}×{record.height} · {record.path.name}")
         if record.starred:
             lines.append("Starred")
+        if record.rejected:
+            lines.append("Rejected (X takes it back)")
     else:
         lines.append("Still being made")
     return "\n".join(lines)
