@@ -40,6 +40,10 @@ class LibraryFront:
     def can_undo_delete(self) -> bool:
         return self.library.can_undo
 
+    async def set_rejected(self, image_ids: Iterable[int], rejected: bool) -> None:
+        ids = list(image_ids)
+        await self.ledger.db(self.ledger.history.set_rejected, ids, rejected)
+
     async def delete_images(self, image_ids: Iterable[int]) -> DeleteBatch | None:
         return await self.library.delete(image_ids)
 

@@ -115,6 +115,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX generations_sweep ON generations(sweep_id, cell_index);
     CREATE INDEX generations_parent ON generations(parent_image_id);
     """,
+    # v5, culling (issue 14): a rejected image is dimmed, can be hidden and deleted in one go.
+    """
+    ALTER TABLE images ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -342,6 +346,14 @@ class HistoryStore:
         with self._lock:
             self.ensure_on_disk()
             self._db.execute("UPDATE images SET starred = ? WHERE id = ?", (int(starred), image_id))
+
+    def set_rejected(self, image_ids: Iterable[int], rejected: bool) -> None:
+        with self._lock:
+            self.ensure_on_disk()
+            self._db.executemany(
+                "UPDATE images SET rejected = ? WHERE id = ?",
+                [(int(rejected), image_id) for image_id in image_ids],
+            )
 
     def set_deleted(self, image_ids: Iterable[int], deleted: bool) -> None:
         with self._lock:

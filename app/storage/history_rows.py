@@ -49,6 +49,7 @@ class ImageRecord:
     starred: bool = False
     created_at: float = 0.0
     deleted: bool = False  # in the trash until the app closes (Undo delete)
+    rejected: bool = False  # culled: dimmed, can be hidden, "Delete rejected…"
 
 
 def _json_or(value: str | None, fallback: Any) -> Any:
@@ -96,5 +97,6 @@ def image_row(row: sqlite3.Row) -> ImageRecord:
         height=row["height"],
         starred=bool(row["starred"]),
         deleted=bool(row["deleted"]),
+        rejected=bool(row["rejected"]),
         created_at=row["created_at"],
     )

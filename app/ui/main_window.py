@@ -216,6 +216,13 @@ class MainWindow(QMainWindow):
             self.center,
             form=lambda: self.form,
             export=lambda ids: self.library_flow.export(ids),
+            delete=lambda ids: self.library_flow.request_delete(ids),
+            panels=lambda: [
+                self.banner,
+                self.form_host,
+                self.statusBar(),
+                *self.findChildren(QDockWidget),
+            ],
             parent=self,
         )
         self.viewer.closed.connect(self.show_gallery)
