@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QByteArray, QObject
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 
 class Lightbox(QObject):
@@ -21,6 +21,8 @@ class Lightbox(QObject):
         self.viewer = viewer
         self._panels = panels
         self._hidden: list[QWidget] = []
+        self._docks: QByteArray | None = None  # the window's dock layout before hiding
+        self._entered_full_screen = False
         self._was_maximized = False
 
     def panels_hidden(self) -> bool:
@@ -30,22 +32,29 @@ class Lightbox(QObject):
         return self.viewer.window().isFullScreen()
 
     def set_panels_hidden(self, hidden: bool) -> None:
+        window = self.viewer.window()
         if hidden and not self._hidden:
-            self._hidden = [w for w in self._panels() if w.isVisible()]
+            if isinstance(window, QMainWindow):  # tabbed docks come back as they were
+                self._docks = window.saveState()
+            self._hidden = [w for w in self._panels() if not w.isHidden()]
             for widget in self._hidden:
                 widget.hide()
         elif not hidden and self._hidden:
             for widget in self._hidden:
                 widget.show()
-            self._hidden = []
+            if self._docks is not None and isinstance(window, QMainWindow):
+                window.restoreState(self._docks)
+            self._hidden, self._docks = [], None
         self.viewer.setFocus()
 
     def set_full_screen(self, full: bool) -> None:
         window = self.viewer.window()
         if full and not window.isFullScreen():
             self._was_maximized = window.isMaximized()
+            self._entered_full_screen = True
             window.showFullScreen()
         elif not full and window.isFullScreen():
+            self._entered_full_screen = False
             window.showMaximized() if self._was_maximized else window.showNormal()
         self.viewer.setFocus()
 
@@ -62,5 +71,6 @@ class Lightbox(QObject):
 
     def restore(self) -> None:
         """Leaving the viewer: the window as it was before the lightbox changed it."""
-        self.set_full_screen(False)
+        if self._entered_full_screen:
+            self.set_full_screen(False)
         self.set_panels_hidden(False)

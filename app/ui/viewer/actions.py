@@ -44,7 +44,8 @@ VIEWER_ACTIONS: tuple[ViewerAction, ...] = (
                  "Show the prompt and settings (I)"),
     ViewerAction("panels", "Hide panels", ("F", "Tab"), "Focus", True,
                  "Hide every panel: the image fills the window (F or Tab; Esc brings them back)"),
-    ViewerAction("full_screen", "Full screen", ("F11",), "⛶", True, "Full screen (F11; Esc)"),
+    ViewerAction("full_screen", "Full screen", ("F11",), "Full screen", True,
+                 "Full screen (F11; Esc)"),
 )  # fmt: skip
 
 MENU_LAYOUT = ("star", "reject", None, "copy_image", "copy_prompt", "copy_parameters", "save",

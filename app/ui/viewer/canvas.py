@@ -9,7 +9,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPalette,
     QPixmap,
     QResizeEvent,
     QWheelEvent,
@@ -21,6 +20,8 @@ WHEEL_STEP = 1.25
 KEY_STEP = 1.25**2
 CRISP_FROM = 2.0  # at 200 % and more, pixels are shown as hard squares
 PAN_KEY_STEP = 64
+BACKDROP = QColor(46, 46, 48)  # neutral dark grey around the picture, as photo tools use
+BACKDROP_TEXT = QColor(220, 220, 222, 170)
 
 
 class ViewState(QObject):
@@ -278,12 +279,10 @@ class ImageCanvas(QAbstractScrollArea):
     # ---- painting -----------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
-        palette = self.palette()
-        painter.fillRect(self.viewport().rect(), palette.color(QPalette.ColorRole.Base))
+        painter.fillRect(self.viewport().rect(), BACKDROP)
         if self._pixmap is None:
             if self._message:
-                text = palette.color(QPalette.ColorRole.Text)
-                painter.setPen(QColor(text.red(), text.green(), text.blue(), 150))
+                painter.setPen(BACKDROP_TEXT)
                 painter.drawText(
                     self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self._message
                 )

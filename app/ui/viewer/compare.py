@@ -21,6 +21,7 @@ from app.ui.viewer.overlay import WIPE_KEY_STEP, CompareMode, OverlayCanvas
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
 MODE_KEYS = {CompareMode.SIDE: "D", CompareMode.FLIP: "Space", CompareMode.WIPE: "W"}
+LABELS = {CompareMode.SIDE: "Side", CompareMode.FLIP: "A/B", CompareMode.WIPE: "Wipe"}
 HINTS = {
     CompareMode.SIDE: "Side by side: drag or scroll either side, both move together",
     CompareMode.FLIP: "A/B in place: Space flips between them",
@@ -90,7 +91,7 @@ class CompareView(ViewerBase):
         group = QButtonGroup(self)
         for position, mode in enumerate(CompareMode):
             button = QToolButton(self.bar)
-            button.setText({"side by side": "Side by side"}.get(mode.value, mode.value.title()))
+            button.setText(LABELS[mode])
             button.setToolTip(f"{HINTS[mode]} ({MODE_KEYS[mode]})")
             button.setCheckable(True)
             button.setAutoRaise(True)

@@ -9,12 +9,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -58,15 +59,16 @@ class InfoPanel(QFrame):
         self._info = ImageInfo()
         body = QWidget()
         column = QVBoxLayout(body)
-        column.setContentsMargins(12, 10, 12, 10)
+        column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(6)
         self.prompt = _selectable(QLabel())
         self.negative = _selectable(QLabel())
         self.settings = QWidget()
-        self.settings_grid = QGridLayout(self.settings)
+        self.settings_grid = QFormLayout(self.settings)
         self.settings_grid.setContentsMargins(0, 0, 0, 0)
         self.settings_grid.setHorizontalSpacing(10)
         self.settings_grid.setVerticalSpacing(2)
+        self.settings_grid.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.copy_prompt = self._section(column, "Prompt", self.prompt, "prompt")
         self.copy_negative = self._section(column, "Negative prompt", self.negative, "negative")
         self.copy_settings = self._section(column, "Settings", self.settings, "settings")
@@ -85,11 +87,12 @@ class InfoPanel(QFrame):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-    def _section(self, column: QVBoxLayout, title: str, content: QWidget, what: str) -> QPushButton:
+    def _section(self, column: QVBoxLayout, title: str, content: QWidget, what: str) -> QToolButton:
         head = QHBoxLayout()
         label = QLabel(title)
         label.setStyleSheet("font-weight: 600;")
-        button = QPushButton("Copy")
+        button = QToolButton()
+        button.setText("Copy")
         button.setToolTip(f"Copy the {title.lower()}")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda: self._copy(what))
@@ -108,18 +111,14 @@ class InfoPanel(QFrame):
         self.copy_negative.setEnabled(bool(info.negative_prompt))
         self.copy_settings.setEnabled(bool(info.settings))
         self.copy_all.setEnabled(bool(info.parameters))
-        while self.settings_grid.count():
-            item = self.settings_grid.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
-                widget.deleteLater()
-        for row, (key, value) in enumerate(info.settings):
+        while self.settings_grid.rowCount():
+            self.settings_grid.removeRow(0)
+        for key, value in info.settings:
             name, shown = QLabel(), _selectable(QLabel())
             set_plain_text(name, key, single_line=True)
             set_plain_text(shown, value)
             name.setEnabled(False)  # dim: the key is a caption
-            self.settings_grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.settings_grid.addWidget(shown, row, 1)
-        self.settings_grid.setColumnStretch(1, 1)
+            self.settings_grid.addRow(name, shown)
 
     def info(self) -> ImageInfo:
         return self._info

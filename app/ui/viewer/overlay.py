@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from app.ui.viewer.canvas import ImageCanvas, ViewState
+from app.ui.viewer.canvas import BACKDROP, ImageCanvas, ViewState
 
 GRAB_DISTANCE = 8  # px either side of the wipe line where a drag moves the line, not the picture
 WIPE_KEY_STEP = 0.05
@@ -86,7 +86,7 @@ class OverlayCanvas(ImageCanvas):
                 self._paint_line(QPainter(self.viewport()))
             return
         painter = QPainter(self.viewport())
-        painter.fillRect(self.viewport().rect(), self.palette().color(QPalette.ColorRole.Base))
+        painter.fillRect(self.viewport().rect(), BACKDROP)
         if self._show_b and not self._wiping:
             self.paint_picture(painter, self._second)
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.services.events import ImageRecord
@@ -11,7 +11,7 @@ from app.ui.viewer.actions import ViewerActions
 from app.ui.viewer.base import ElidedLabel, ViewerBase, ZoomBar
 from app.ui.viewer.canvas import ImageCanvas
 from app.ui.viewer.compare import CompareView
-from app.ui.viewer.info_panel import ImageInfo, InfoPanel
+from app.ui.viewer.info_panel import PANEL_WIDTH, ImageInfo, InfoPanel
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
 __all__ = ["CompareView", "ElidedLabel", "ImageViewer", "ZoomBar"]
@@ -104,6 +104,11 @@ class ImageViewer(ViewerBase):
 
     def info_visible(self) -> bool:
         return not self.info_panel.isHidden()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrow lightbox (a laptop with every panel shown) gives the info panel less."""
+        super().resizeEvent(event)
+        self.info_panel.setFixedWidth(max(230, min(PANEL_WIDTH, round(self.width() * 0.32))))
 
     # ---- actions and keys ----------------------------------------------------------------
     def _on_actions_triggered(self, action_id: str) -> None:
