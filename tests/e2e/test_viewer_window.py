@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -14,13 +20,18 @@ from app.services.events import Phase
 from app.ui.flows.smoke import thumbnails_shown
 from app.ui.viewer.overlay import CompareMode
 
+ROOT = Path(__file__).resolve().parents[2]
 
-async def portrait_generation(harness, controller, samples: int = 3):
+
+async def portrait_generation(
+    harness, controller, samples: int = 3, negative: str = "blurry, <b>low</b> quality"
+):
     """A 512×768 generation, its thumbnails shown."""
     await harness.wait(lambda: controller.studio is not None and controller.window.form)
     window = controller.window
-    window.form.set_values({"width": 512, "height": 768, "samples": samples,
-                            "negativePrompt": "blurry, <b>low</b> quality"})  # fmt: skip
+    window.form.set_values(
+        {"width": 512, "height": 768, "samples": samples, "negativePrompt": negative}
+    )
     window.generate_panel.request_generate()
     await harness.wait(lambda: controller.studio.ledger.all(), what="a generation")
     gen = max(controller.studio.ledger.all(), key=lambda s: s.id)
@@ -77,7 +88,7 @@ def test_a_culling_session_in_the_lightbox_by_keyboard(qloop, harness_factory):
             canvas,
             Qt.Key.Key_C,
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
-        )  # noqa: E501
+        )
         assert QGuiApplication.clipboard().text() == prompt
         assert viewer.info_panel.negative.text() == "blurry, <b>low</b> quality"
         assert f"Seed: {state.images[0].seed}" in viewer.info_panel.text_for("all")
@@ -154,3 +165,28 @@ def test_viewer_and_compare_sizes_at_1600_and_1024(qloop, harness_factory):
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())
+
+
+@pytest.mark.slow
+@pytest.mark.xvfb
+def test_readme_shots_of_the_lightbox_and_compare_under_xvfb(tmp_path: Path) -> None:
+    """Real X window shots at 1600×1000; WIRO_UPDATE_SCREENSHOTS=1 copies them to the README's
+    resources/screenshots/ (not on every run: each run's demo seeds differ)."""
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("no X display (run through tests/headless.sh, which starts Xvfb)")
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.viewer_shots", str(tmp_path)],
+        capture_output=True, text=True, timeout=180, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    from tests.e2e.viewer_shots import SHOTS, SIZE
+
+    for name in SHOTS:
+        with Image.open(tmp_path / name) as img:
+            assert img.size == SIZE, (name, img.size)
+            colours = img.convert("RGB").getcolors(maxcolors=1 << 20) or []
+            assert len(colours) > 500, f"{name} looks blank"
+            assert max(count for count, _ in colours) < 0.6 * SIZE[0] * SIZE[1], name
+        if os.environ.get("WIRO_UPDATE_SCREENSHOTS") == "1":
+            shutil.copyfile(tmp_path / name, ROOT / "resources" / "screenshots" / name)

@@ -184,8 +184,9 @@ class CompareView(ViewerBase):
         return "B" if self.overlay.shows_b() else "A"
 
     def _update_overlay_caption(self) -> None:
-        if self._mode is CompareMode.WIPE:
-            self.overlay_caption.setText(f"A · {self._captions[0]}   |   B · {self._captions[1]}")
+        if self._mode is CompareMode.WIPE:  # both in one line: size and seed, not the prompt
+            a, b = (" · ".join(c.split(" · ")[:2]) for c in self._captions)
+            self.overlay_caption.setText(f"A (left) · {a}    |    B (right) · {b}")
         else:
             b = self.overlay.shows_b()
             self.overlay_caption.setText(f"{'B' if b else 'A'} · {self._captions[int(b)]}")
