@@ -44,6 +44,7 @@ from app.ui.gallery.gallery import Gallery
 from app.ui.inspiration.dock import InspirationDock
 from app.ui.session import ModeSwitches, UiSession
 from app.ui.tasks.panel import TasksPanel
+from app.ui.viewer.actions import adopt_viewer_commands
 from app.ui.viewer.viewer import CompareView, ImageViewer
 from app.ui.widgets import style
 from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         self.commands.adopt("edit.delete", self.gallery.delete_action)
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
         self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
+        adopt_viewer_commands(self.commands, self.viewer.actions_)
         flows.undo_changed.connect(self.commands.refresh)
 
     def _make_menus(self) -> None:

@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton, QWidget
 
+from app.ui.widgets.commands import CommandRegistry
+
 
 @dataclass(frozen=True)
 class ViewerAction:
@@ -127,3 +129,9 @@ class ViewerActions(QObject):
             if isinstance(button, QToolButton):
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return bar
+
+
+def adopt_viewer_commands(commands: CommandRegistry, actions: ViewerActions) -> None:
+    """Lists the lightbox's keys in Help → Keyboard shortcuts (the viewer dispatches them)."""
+    for action_id in actions.ids():
+        commands.adopt(f"viewer.{action_id}", actions.action(action_id))

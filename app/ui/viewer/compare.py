@@ -188,8 +188,9 @@ class CompareView(ViewerBase):
             a, b = (" · ".join(c.split(" · ")[:2]) for c in self._captions)
             self.overlay_caption.setText(f"A (left) · {a}    |    B (right) · {b}")
         else:
-            b = self.overlay.shows_b()
-            self.overlay_caption.setText(f"{'B' if b else 'A'} · {self._captions[int(b)]}")
+            shows_b = self.overlay.shows_b()
+            side = "B" if shows_b else "A"
+            self.overlay_caption.setText(f"{side} · {self._captions[int(shows_b)]}")
 
     def _on_overlay_wipe_changed(self, fraction: float) -> None:
         self.wipe_slider.blockSignals(True)
