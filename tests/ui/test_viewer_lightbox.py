@@ -182,3 +182,43 @@ def test_info_panel_shows_text_plainly_and_copies_each_part(qtbot, viewer):
         assert clipboard.text() == expected
     panel.set_info(ImageInfo())
     assert not panel.copy_prompt.isEnabled() and panel.prompt.text() == "(none)"
+
+
+def test_lightbox_hides_panels_and_esc_steps_back_in_order(qtbot, loader, portrait):
+    from PySide6.QtWidgets import QDockWidget, QLabel, QSplitter
+
+    from app.ui.flows.lightbox import Lightbox
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    form = QLabel("form")
+    viewer = ImageViewer(loader)
+    body = QSplitter()
+    body.addWidget(form)
+    body.addWidget(viewer)
+    window.setCentralWidget(body)
+    tasks, inspiration = QDockWidget("Tasks", window), QDockWidget("Inspiration", window)
+    for dock in (tasks, inspiration):
+        dock.setObjectName(dock.windowTitle())
+        dock.setWidget(QLabel(dock.windowTitle()))
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    inspiration.close()  # closed by the user: it must stay closed
+    window.statusBar().showMessage("ready")  # made before show, as the main window does
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    lightbox = Lightbox(viewer, lambda: [form, window.statusBar(), tasks, inspiration])
+
+    lightbox.set_panels_hidden(True)
+    assert form.isHidden() and window.statusBar().isHidden()
+    assert not tasks.isVisible() and not inspiration.isVisible()
+    lightbox.set_full_screen(True)
+    assert window.isFullScreen()
+    assert lightbox.step_back() and not window.isFullScreen()  # Esc: full screen first
+    assert form.isHidden()
+    assert lightbox.step_back()  # then the panels, as they were
+    assert not form.isHidden(), "form"
+    assert not window.statusBar().isHidden(), "status"
+    qtbot.waitUntil(lambda: tasks.isVisible())
+    assert not inspiration.isVisible()
+    assert not lightbox.step_back()  # nothing left: the caller closes the viewer

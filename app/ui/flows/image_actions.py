@@ -67,6 +67,7 @@ class ImageActions(QObject):
         viewer.action_requested.connect(self._on_viewer_action_requested)
         viewer.closed.connect(self.lightbox.restore)
         compare.closed.connect(self.show_gallery)
+        center.currentChanged.connect(self._on_center_current_changed)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         self.session.spawn(coro, name=name)
@@ -253,6 +254,10 @@ class ImageActions(QObject):
             QGuiApplication.clipboard().setText(text)
             label = {"prompt": "Prompt", "all": "All parameters"}.get(what, "Text")
             self._notice(f"{label} copied to the clipboard")
+
+    def _on_center_current_changed(self, _index: int) -> None:
+        if self.center.currentWidget() is not self.viewer:  # left by any path: Tasks, delete…
+            self.lightbox.restore()
 
     def _on_viewer_action_requested(self, action_id: str, image_id: int) -> None:
         record = self.viewer.current_record()
