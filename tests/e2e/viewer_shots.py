@@ -1,7 +1,8 @@
 """README screenshots of the lightbox (info panel shown) and compare A/B, from the real window.
 
-Run as ``python -m tests.e2e.viewer_shots OUT_DIR`` (the Xvfb screenshot test does): the app in
-its offline demo, styled as users see it, one 512×768 generation, then two shots at 1600×1000.
+Run as ``python -m tests.e2e.viewer_shots OUT_DIR [WxH]`` (the Xvfb screenshot test does): the
+app in its offline demo, styled as users see it, one 512×768 generation, then the shots (at
+1600×1000 unless a size is given).
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ def save_screenshot(window: QWidget, path: Path) -> None:
         raise OSError(f"could not write {path}")
 
 
-async def take(harness: AppHarness, out: Path) -> None:
+async def take(harness: AppHarness, out: Path, size: tuple[int, int] = SIZE) -> None:
     try:
         controller = await harness.start()
         state = await portrait_generation(
             harness, controller, samples=2, negative="blurry, low quality, watermark"
         )
         window = controller.window
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         first, second = (r.id for r in state.images)
         window.image_actions.view(first)
@@ -57,7 +58,7 @@ async def take(harness: AppHarness, out: Path) -> None:
         await harness.stop_if_running()
 
 
-def main(out: Path) -> int:
+def main(out: Path, size: tuple[int, int] = SIZE) -> int:
     app = QApplication(sys.argv[:1])
     apply_style(app)
     loop = qasync.QEventLoop(app)
@@ -65,7 +66,7 @@ def main(out: Path) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="wiro-shots-") as root:
             harness = AppHarness(app, Path(root) / "app", MemoryKeyring(), demo=True)
-            loop.run_until_complete(take(harness, out))
+            loop.run_until_complete(take(harness, out, size))
     finally:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
@@ -78,4 +79,5 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    wanted = tuple(int(n) for n in sys.argv[2].split("x")) if len(sys.argv) > 2 else SIZE
+    sys.exit(main(Path(sys.argv[1]), (wanted[0], wanted[1])))

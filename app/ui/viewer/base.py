@@ -53,7 +53,6 @@ class ZoomBar(QWidget):
         super().__init__(parent)
         self.caption = ElidedLabel(parent=self)
         layout = QHBoxLayout(self)
-        self.row = layout
         layout.setContentsMargins(10, 4, 6, 4)
         layout.setSpacing(2)
         layout.addWidget(self.caption, 1)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QHBoxLayout,
     QSlider,
     QSplitter,
     QStackedWidget,
@@ -62,10 +63,11 @@ class CompareView(ViewerBase):
             canvas.link([self.left, self.right])
         self.overlay.wipe_changed.connect(self._on_overlay_wipe_changed)
         self.overlay.flipped.connect(lambda _b: self._update_overlay_caption())
-        self._add_mode_controls()
+        self.modes_row = self._add_mode_controls()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.modes_row)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.bar)
         self.setFocusProxy(self.left)
@@ -84,13 +86,17 @@ class CompareView(ViewerBase):
         pane_layout.addWidget(canvas, 1)
         return pane
 
-    def _add_mode_controls(self) -> None:
-        """Side by side / A/B / Wipe buttons and the wipe slider, at the start of the zoom bar."""
-        row = self.bar.row
+    def _add_mode_controls(self) -> QWidget:
+        """A slim row above the pictures: Side / A/B / Wipe, the wipe slider, and a hint."""
+        strip = QWidget(self)
+        strip.setObjectName("compareModes")
+        row = QHBoxLayout(strip)
+        row.setContentsMargins(8, 2, 8, 2)
+        row.setSpacing(2)
         self.mode_buttons: dict[CompareMode, QToolButton] = {}
         group = QButtonGroup(self)
-        for position, mode in enumerate(CompareMode):
-            button = QToolButton(self.bar)
+        for mode in CompareMode:
+            button = QToolButton(strip)
             button.setText(LABELS[mode])
             button.setToolTip(f"{HINTS[mode]} ({MODE_KEYS[mode]})")
             button.setCheckable(True)
@@ -99,19 +105,27 @@ class CompareView(ViewerBase):
             button.clicked.connect(lambda _c=False, m=mode: self.set_mode(m))
             group.addButton(button)
             self.mode_buttons[mode] = button
-            row.insertWidget(position + 1, button)
+            button.setMinimumWidth(button.sizeHint().width())  # never "…"
+            row.addWidget(button)
         self.mode_buttons[CompareMode.SIDE].setChecked(True)
-        self.wipe_slider = QSlider(Qt.Orientation.Horizontal, self.bar)
+        row.addSpacing(8)
+        self.wipe_slider = QSlider(Qt.Orientation.Horizontal, strip)
         self.wipe_slider.setRange(0, 1000)
         self.wipe_slider.setValue(500)
-        self.wipe_slider.setFixedWidth(140)
+        self.wipe_slider.setMinimumWidth(60)
+        self.wipe_slider.setMaximumWidth(180)
         self.wipe_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.wipe_slider.setToolTip("Where the wipe line is (←/→)")
         self.wipe_slider.valueChanged.connect(
             lambda value: self.overlay.set_wipe_position(value / 1000)
         )
         self.wipe_slider.hide()
-        row.insertWidget(len(CompareMode) + 1, self.wipe_slider)
+        row.addWidget(self.wipe_slider, 1)
+        row.addSpacing(8)
+        self.hint = ElidedLabel(parent=strip, dim=True)
+        row.addWidget(self.hint, 2)
+        self.hint.setText(HINTS[CompareMode.SIDE])
+        return strip
 
     # ---- what is compared -----------------------------------------------------------------
     def _canvases(self) -> list[ImageCanvas]:
@@ -160,7 +174,7 @@ class CompareView(ViewerBase):
         self.pages.setCurrentIndex(1 if overlaid else 0)
         self.overlay.set_wiping(mode is CompareMode.WIPE)
         self.wipe_slider.setVisible(mode is CompareMode.WIPE)
-        self.bar.caption.setText(HINTS[mode])
+        self.hint.setText(HINTS[mode])
         self._update_overlay_caption()
         focus = self.overlay if overlaid else self.left
         self.setFocusProxy(focus)
