@@ -47,6 +47,7 @@ from app.ui.gallery.gallery import Gallery
 from app.ui.inspiration.dock import InspirationDock
 from app.ui.session import ModeSwitches, UiSession
 from app.ui.tasks.panel import TasksPanel
+from app.ui.viewer.actions import adopt_viewer_commands
 from app.ui.viewer.viewer import CompareView, ImageViewer
 from app.ui.widgets import style
 from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
         self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
         declare_gallery_commands(self.commands, self.gallery)
+        adopt_viewer_commands(self.commands, self.viewer.actions_)
         flows.undo_changed.connect(self.commands.refresh)
 
     def _make_menus(self) -> None:
@@ -262,6 +264,13 @@ class MainWindow(QMainWindow):
             self.center,
             form=lambda: self.form,
             export=lambda ids: self.library_flow.export(ids),
+            delete=lambda ids: self.library_flow.request_delete(ids),
+            panels=lambda: [
+                self.banner,
+                self.form_host,
+                self.statusBar(),
+                *self.findChildren(QDockWidget),
+            ],
             parent=self,
         )
         self.viewer.closed.connect(self.show_gallery)

@@ -157,7 +157,7 @@ def test_filter_bar_reject_filters_and_a_clearly_different_starred_state(qtbot) 
 def test_flat_grid_drops_the_headers_and_packs_generations_together(qtbot, gallery, png) -> None:
     records, states = session(png, 8)
     gallery.set_images(records, states)
-    gallery.set_tile_size(150)
+    gallery.set_tile_size(120)  # five columns: one generation's 4 images and the next's first
     view, model = gallery.view, gallery.model
     view.executeDelayedItemsLayout()
     header = view.visualRect(model.index(model.header_row(1)))

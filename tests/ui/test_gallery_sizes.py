@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.services.events import Phase
+from app.ui.gallery.delegate import CELL_PAD, DEFAULT_TILE, MAT
 from app.ui.gallery.view import EMPTY_TEXT
 from tests.ui.library_support import harness_factory, qloop, started  # noqa: F401
 
@@ -60,15 +61,19 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
         assert gallery.view.empty_text() == EMPTY_TEXT
         square = await _generate(harness, controller, "a koi pond, ink wash", 512, 512)
         portrait = await _generate(harness, controller, "a lighthouse in a storm", 512, 768)
+        gallery.set_tile_size(DEFAULT_TILE)  # the default, whatever an earlier test chose
         gallery.culling.set_rejected([portrait[1]], True)
         gallery.culling.toggle_star([gallery.record(portrait[0])])
         window.show()
-        sizes = {}
+        sizes, wanted = {}, {}
         for w, h in ((1280, 800), (1600, 1000), (1024, 700)):
             window.resize(w, h)
             await harness.wait(lambda w=w: window.width() == w, what="the resize")
             sq, pt = await _settled_sizes(gallery, square[0], portrait[0])
             sizes[w] = (sq, pt)
+            wanted[w] = gallery.view._delegate.target_side()
+            # never smaller than the size chosen (the picture sits inside its padding and mat)
+            assert sq.width() >= wanted[w] - 2 * (CELL_PAD + MAT + 2)
             print(
                 f"{w}x{h}: square {sq.width()}x{sq.height()}, portrait {pt.width()}x{pt.height()}"
             )
@@ -86,7 +91,7 @@ def test_tiles_are_big_true_shaped_and_grow_with_the_window(
         sq, pt = sizes[1280]
         assert min(sq.width(), sq.height()) >= 240  # a square tile: ≥ 240 on each side
         assert pt.height() > pt.width() * 1.4  # a portrait stays a portrait
-        assert sizes[1600][0].width() > sq.width()  # grows with the window
+        assert wanted[1600] > wanted[1280]  # the wanted size grows with the window
 
         before = gallery.tile_size()
         gallery.view.setFocus()

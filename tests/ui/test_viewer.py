@@ -200,8 +200,9 @@ def test_keys_navigate_zoom_and_close(qtbot, viewer, image):
     assert viewer.zoom() > 1.0
     QTest.keyClick(viewer.canvas, Qt.Key.Key_0)
     assert viewer.is_fit()
-    with qtbot.waitSignal(viewer.closed, timeout=1000):
+    with qtbot.waitSignal(viewer.action_requested, timeout=1000) as esc:
         QTest.keyClick(viewer.canvas, Qt.Key.Key_Escape)
+    assert esc.args == ["back", 1]  # the flow steps back: full screen, panels, then gallery
 
 
 def test_next_image_of_the_same_size_keeps_the_zoom(qtbot, viewer, image, tmp_path):
@@ -273,8 +274,8 @@ def test_compare_keeps_both_sides_in_step(qtbot, compare):
     assert compare.zoom() == pytest.approx(1.0) and right.zoom() == pytest.approx(1.0)
     compare.set_fit()
     assert compare.is_fit() and right.zoom() == pytest.approx(left.zoom())
-    assert compare.left_caption.text() == "seed 101"
-    assert compare.right_caption.text() == "seed 102 (assumed)"
+    assert compare.left_caption.text() == "A · seed 101"
+    assert compare.right_caption.text() == "B · seed 102 (assumed)"
 
 
 def test_view_state_clamps_zoom():

@@ -16,7 +16,7 @@ from app.ui.widgets.thumbnails import FILE_MISSING, ThumbnailLoader
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 THUMBNAIL_BUCKETS = (128, 192, 256, 320, 384, 512, 768, 1024)
-MIN_TILE, MAX_TILE, DEFAULT_TILE = 120, 640, 280
+MIN_TILE, MAX_TILE, DEFAULT_TILE = 120, 640, 240  # a tile is never smaller than the size chosen
 GROWTH_FROM = 600  # tiles grow with a gallery wider than this (the size at 1280×800)
 ASPECT_RANGE = (0.4, 2.5)  # height / width: taller or wider pictures are letterboxed
 CELL_PAD = 5  # half the gap between two cards
@@ -103,7 +103,9 @@ class GalleryDelegate(QStyledItemDelegate):
 
     def _relayout(self) -> bool:
         target = self.target_side()
-        columns = max(1, round(self._width / (target + 2 * CELL_PAD)))
+        # As many columns as fit at the wanted size or more: a tile is never smaller than the
+        # size chosen, so a wider window never shows smaller tiles than a narrower one did.
+        columns = max(1, self._width // (target + 2 * CELL_PAD))
         while columns > 1 and self._width // columns < MIN_TILE:
             columns -= 1
         side = max(MIN_TILE // 2, self._width // columns)

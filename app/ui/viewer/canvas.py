@@ -9,7 +9,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPalette,
     QPixmap,
     QResizeEvent,
     QWheelEvent,
@@ -21,6 +20,8 @@ WHEEL_STEP = 1.25
 KEY_STEP = 1.25**2
 CRISP_FROM = 2.0  # at 200 % and more, pixels are shown as hard squares
 PAN_KEY_STEP = 64
+BACKDROP = QColor(46, 46, 48)  # neutral dark grey around the picture, as photo tools use
+BACKDROP_TEXT = QColor(220, 220, 222, 170)
 
 
 class ViewState(QObject):
@@ -59,7 +60,7 @@ class ImageCanvas(QAbstractScrollArea):
         self._pixmap: QPixmap | None = None
         self._image_size = QSize()
         self._message = ""
-        self._shrunk: tuple[tuple[int, int, int], QPixmap] | None = None
+        self._shrunk: dict[tuple[int, int, int], QPixmap] = {}
         self._drag_from: QPointF | None = None
         self._syncing = False
         self._peers: list[ImageCanvas] = [self]
@@ -76,7 +77,7 @@ class ImageCanvas(QAbstractScrollArea):
         self._pixmap = pixmap if pixmap is not None and not pixmap.isNull() else None
         size = image_size if image_size and not image_size.isEmpty() else None
         self._image_size = size or (self._pixmap.size() if self._pixmap else QSize())
-        self._shrunk = None
+        self._shrunk = {}
         self._message = ""
         self._sync_scrollbars()
         self.viewport().update()
@@ -105,12 +106,17 @@ class ImageCanvas(QAbstractScrollArea):
         return min(peer.own_fit_zoom() for peer in self._peers)
 
     def own_fit_zoom(self) -> float:
+        """The whole image in view, never enlarged: an image that fits is shown at 100 %."""
         if self._image_size.isEmpty():
             return 1.0
         view = self.viewport().size() * self._ratio()
         return max(
             MIN_ZOOM,
-            min(view.width() / self._image_size.width(), view.height() / self._image_size.height()),
+            min(
+                1.0,
+                view.width() / self._image_size.width(),
+                view.height() / self._image_size.height(),
+            ),
         )
 
     def zoom(self) -> float:
@@ -209,7 +215,7 @@ class ImageCanvas(QAbstractScrollArea):
     # ---- events -------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._shrunk = None
+        self._shrunk = {}
         self._sync_scrollbars()
         if self.state.fit:
             self.zoom_changed.emit(self.zoom())
@@ -257,7 +263,7 @@ class ImageCanvas(QAbstractScrollArea):
             self.zoom_at(KEY_STEP)
         elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
             self.zoom_at(1 / KEY_STEP)
-        elif key in (Qt.Key.Key_0, Qt.Key.Key_F):
+        elif key == Qt.Key.Key_0:
             self.state.set_fit()
         elif key == Qt.Key.Key_1:
             self.set_zoom(1.0)
@@ -273,25 +279,27 @@ class ImageCanvas(QAbstractScrollArea):
     # ---- painting -----------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
-        palette = self.palette()
-        painter.fillRect(self.viewport().rect(), palette.color(QPalette.ColorRole.Base))
+        painter.fillRect(self.viewport().rect(), BACKDROP)
         if self._pixmap is None:
             if self._message:
-                text = palette.color(QPalette.ColorRole.Text)
-                painter.setPen(QColor(text.red(), text.green(), text.blue(), 150))
+                painter.setPen(BACKDROP_TEXT)
                 painter.drawText(
                     self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self._message
                 )
             return
+        self.paint_picture(painter, self._pixmap)
+
+    def paint_picture(self, painter: QPainter, pixmap: QPixmap) -> None:
+        """Paints ``pixmap`` over the image's place in the view (a subclass may clip first)."""
         target = self.image_rect_in_view()
-        if self._pixmap.hasAlphaChannel():
+        if pixmap.hasAlphaChannel():
             self._paint_checkerboard(painter, target)
         zoom = self.zoom()
         if zoom < 1.0:
-            self._paint_shrunk(painter, self._pixmap, target, zoom)
+            self._paint_shrunk(painter, pixmap, target, zoom)
         else:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < CRISP_FROM)
-            self._paint_visible_part(painter, self._pixmap, target)
+            self._paint_visible_part(painter, pixmap, target)
 
     def _paint_visible_part(self, painter: QPainter, pixmap: QPixmap, target: QRectF) -> None:
         visible = target.intersected(QRectF(self.viewport().rect()))
@@ -315,7 +323,9 @@ class ImageCanvas(QAbstractScrollArea):
         width = max(1, round(target.width() * ratio))
         height = max(1, round(target.height() * ratio))
         key = (pixmap.cacheKey(), width, height)
-        if self._shrunk is None or self._shrunk[0] != key:
+        if key not in self._shrunk:
+            if len(self._shrunk) > 1:  # two pictures (A/B, wipe) share the cache
+                self._shrunk.clear()
             scaled = pixmap.scaled(
                 width,
                 height,
@@ -323,8 +333,8 @@ class ImageCanvas(QAbstractScrollArea):
                 Qt.TransformationMode.SmoothTransformation,
             )
             scaled.setDevicePixelRatio(ratio)
-            self._shrunk = (key, scaled)
-        painter.drawPixmap(QPoint(round(target.left()), round(target.top())), self._shrunk[1])
+            self._shrunk[key] = scaled
+        painter.drawPixmap(QPoint(round(target.left()), round(target.top())), self._shrunk[key])
 
     @staticmethod
     def _paint_checkerboard(painter: QPainter, target: QRectF) -> None:

@@ -1,218 +1,58 @@
-"""The large image viewer and the side-by-side compare view, both loading pictures off-thread."""
+"""The lightbox: one image large, its actions on keys, a menu and a toolbar, and an info panel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.core.display import one_line
 from app.services.events import ImageRecord
-from app.ui.viewer.canvas import KEY_STEP, ImageCanvas, ViewState
-from app.ui.widgets.plain import plain_tooltip
-from app.ui.widgets.thumbnails import FULL_SIZE, ThumbnailLoader
+from app.ui.viewer.actions import ViewerActions
+from app.ui.viewer.base import ElidedLabel, ViewerBase, ZoomBar
+from app.ui.viewer.canvas import ImageCanvas
+from app.ui.viewer.compare import CompareView
+from app.ui.viewer.info_panel import PANEL_WIDTH, ImageInfo, InfoPanel
+from app.ui.widgets.thumbnails import ThumbnailLoader
+
+__all__ = ["CompareView", "ElidedLabel", "ImageViewer", "ZoomBar"]
+
+BACK = "back"  # Esc: the flow steps back (full screen → panels → gallery)
+UNDO_REJECT = "undo_reject"
 
 
-class ElidedLabel(QFrame):
-    """One line of text that ends in "…" instead of widening the window."""
+class ImageViewer(ViewerBase):
+    """One image, large: Fit (never enlarged past 100 %), zoom at the cursor, ←/→ keep the zoom."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, dim: bool = False):
-        super().__init__(parent)
-        self._text = text
-        self._dim = dim
-        self.setMinimumWidth(40)
-
-    def setText(self, text: str) -> None:
-        self._text = one_line(text)
-        self.setToolTip(plain_tooltip(text) if len(text) > 40 else "")
-        self.update()
-
-    def text(self) -> str:
-        return self._text
-
-    def sizeHint(self) -> QSize:
-        return QSize(
-            self.fontMetrics().horizontalAdvance(self._text) + 4, self.fontMetrics().height() + 4
-        )
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        color = self.palette().color(QPalette.ColorRole.WindowText)
-        if self._dim:
-            color.setAlphaF(0.65)
-        painter.setPen(color)
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-
-
-class ZoomBar(QWidget):
-    """Caption on the left; navigation, zoom and close buttons on the right."""
-
-    def __init__(self, parent: QWidget | None = None, *, navigation: bool = True) -> None:
-        super().__init__(parent)
-        self.caption = ElidedLabel(parent=self)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 6, 4)
-        layout.setSpacing(2)
-        layout.addWidget(self.caption, 1)
-
-        def button(text: str, tip: str) -> QToolButton:
-            btn = QToolButton(self)
-            btn.setText(text)
-            btn.setToolTip(tip)
-            btn.setAutoRaise(True)
-            btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            btn.setMinimumWidth(30)
-            layout.addWidget(btn)
-            return btn
-
-        self.previous_button = button("‹", "Previous image (←)") if navigation else None
-        self.next_button = button("›", "Next image (→)") if navigation else None
-        layout.addSpacing(10)
-        self.zoom_out_button = button("−", "Zoom out (−, wheel)")
-        self.zoom_label = QToolButton(self)
-        self.zoom_label.setAutoRaise(True)
-        self.zoom_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.zoom_label.setToolTip("Zoom; click for 100 % (1)")
-        self.zoom_label.setMinimumWidth(54)
-        layout.addWidget(self.zoom_label)
-        self.zoom_in_button = button("+", "Zoom in (+, wheel)")
-        self.fit_button = button("Fit", "Fit the window (0, double-click)")
-        self.fit_button.setCheckable(True)
-        self.actual_button = button("1:1", "Actual pixels, 100 % (1, double-click)")
-        self.actual_button.setCheckable(True)
-        layout.addSpacing(10)
-        self.close_button = button("✕", "Close (Esc)")
-
-    def set_zoom(self, zoom: float, fit: bool) -> None:
-        self.zoom_label.setText(f"{zoom * 100:.0f} %" if zoom >= 0.1 else f"{zoom * 100:.1f} %")
-        self.fit_button.setChecked(fit)
-        self.actual_button.setChecked(not fit and abs(zoom - 1.0) < 1e-6)
-
-
-class _ViewerBase(QWidget):
-    """Shared wiring: a ViewState, a ZoomBar and the keys that move between images."""
-
-    next_requested = Signal()
-    previous_requested = Signal()
-    closed = Signal()
-    zoom_changed = Signal(float)
-
-    def __init__(self, loader: ThumbnailLoader | None, parent: QWidget | None, navigation: bool):
-        super().__init__(parent)
-        self.loader = loader if loader is not None else ThumbnailLoader(self)
-        self.state = ViewState(self)
-        self.bar = ZoomBar(self, navigation=navigation)
-        self.bar.zoom_in_button.clicked.connect(self._on_zoom_in_button_clicked)
-        self.bar.zoom_out_button.clicked.connect(self._on_zoom_out_button_clicked)
-        self.bar.zoom_label.clicked.connect(self.set_actual_size)
-        self.bar.fit_button.clicked.connect(self.set_fit)
-        self.bar.actual_button.clicked.connect(self.set_actual_size)
-        self.bar.close_button.clicked.connect(self.closed)
-        if self.bar.previous_button is not None and self.bar.next_button is not None:
-            self.bar.previous_button.clicked.connect(self.previous_requested)
-            self.bar.next_button.clicked.connect(self.next_requested)
-        self.loader.image_loaded.connect(self._on_loader_image_loaded)
-        self.loader.load_failed.connect(self._on_loader_load_failed)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._shown: tuple[float, bool] | None = None
-
-    def _canvases(self) -> list[ImageCanvas]:
-        raise NotImplementedError
-
-    def zoom(self) -> float:
-        """The zoom shown, 1.0 = 100 % (in Fit mode, whatever fitting the window gives)."""
-        return self._canvases()[0].zoom()
-
-    def is_fit(self) -> bool:
-        return self.state.fit
-
-    def set_fit(self) -> None:
-        self.state.set_fit()
-        self._refresh_zoom_display()
-
-    def set_actual_size(self) -> None:
-        self._canvases()[0].set_zoom(1.0)
-        self._refresh_zoom_display()
-
-    def zoom_by(self, factor: float) -> None:
-        self._canvases()[0].zoom_at(factor)
-
-    def _on_zoom_in_button_clicked(self) -> None:
-        self.zoom_by(KEY_STEP)
-
-    def _on_zoom_out_button_clicked(self) -> None:
-        self.zoom_by(1 / KEY_STEP)
-
-    def _refresh_zoom_display(self) -> None:
-        shown = (self.zoom(), self.state.fit)
-        if shown != self._shown:
-            self._shown = shown
-            self.bar.set_zoom(*shown)
-            self.zoom_changed.emit(shown[0])
-
-    def _load(self, canvas: ImageCanvas, record: ImageRecord) -> None:
-        size = QSize(record.width, record.height)
-        full = self.loader.request(record.path, FULL_SIZE, urgent=True)
-        if full is not None:
-            canvas.set_pixmap(full, size)
-            return
-        canvas.set_pixmap(self.loader.best_cached(record.path), size)
-        if self.loader.error(record.path) is not None:
-            canvas.set_message(f"Can't read {record.path.name}: {self.loader.error(record.path)}")
-        elif canvas.pixmap() is None:
-            canvas.set_message("Loading…")
-
-    def _records(self) -> list[ImageRecord | None]:
-        raise NotImplementedError
-
-    def _on_loader_image_loaded(self, path: str, side: int) -> None:
-        if side != FULL_SIZE:
-            return
-        for canvas, record in zip(self._canvases(), self._records(), strict=True):
-            if record is not None and str(record.path) == path:
-                canvas.set_pixmap(self.loader.cached(path), QSize(record.width, record.height))
-        self._refresh_zoom_display()
-
-    def _on_loader_load_failed(self, path: str, side: int, reason: str) -> None:
-        for canvas, record in zip(self._canvases(), self._records(), strict=True):
-            if record is not None and str(record.path) == path and side == FULL_SIZE:
-                canvas.set_message(f"Can't read {record.path.name}: {reason}")
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space):
-            self.next_requested.emit()
-        elif key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace):
-            self.previous_requested.emit()
-        elif key == Qt.Key.Key_Escape:
-            self.closed.emit()
-        else:
-            super().keyPressEvent(event)
-
-
-class ImageViewer(_ViewerBase):
-    """One image, large: Fit or 100 %, wheel zoom around the cursor, drag to pan, ←/→ to move."""
+    action_requested = Signal(str, int)  # a ViewerActions id (or BACK, UNDO_REJECT), image id
 
     def __init__(self, loader: ThumbnailLoader | None = None, parent: QWidget | None = None):
         super().__init__(loader, parent, navigation=True)
         self.canvas = ImageCanvas(self.state, self)
         self.canvas.zoom_changed.connect(self._on_canvas_zoom_changed)
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.canvas.customContextMenuRequested.connect(self._on_canvas_context_menu_requested)
+        self.canvas.installEventFilter(self)
+        self.installEventFilter(self)
+        self.actions_ = ViewerActions(self)
+        self.actions_.triggered.connect(self._on_actions_triggered)
+        self.toolbar = self.actions_.toolbar(self)
+        self.info_panel = InfoPanel(self)
+        self.info_panel.hide()
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        middle.addWidget(self.canvas, 1)
+        middle.addWidget(self.info_panel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(middle, 1)
         layout.addWidget(self.bar)
         self.setFocusProxy(self.canvas)
         self._record: ImageRecord | None = None
+        self._caption = ""
+        self.can_undo_reject = False  # the flow sets it: Ctrl+Z then undoes the last reject
 
     def _canvases(self) -> list[ImageCanvas]:
         return [self.canvas]
@@ -226,7 +66,9 @@ class ImageViewer(_ViewerBase):
     def current_id(self) -> int | None:
         return self._record.id if self._record is not None else None
 
-    def show_image(self, record: ImageRecord, caption: str = "") -> None:
+    def show_image(
+        self, record: ImageRecord, caption: str = "", info: ImageInfo | None = None
+    ) -> None:
         """Shows ``record``; the zoom and pan stay when the new image has the same size."""
         previous = self._record
         same_size = previous is not None and (previous.width, previous.height) == (
@@ -234,72 +76,84 @@ class ImageViewer(_ViewerBase):
             record.height,
         )
         self._record = record
+        self._caption = caption or record.path.name
         if not same_size:
             self.state.set_fit()
-        self.bar.caption.setText(caption or record.path.name)
+        self.info_panel.set_info(info or ImageInfo())
+        self.set_marks(record.starred, record.rejected)
         self._load(self.canvas, record)
         self._refresh_zoom_display()
 
-    def _on_canvas_zoom_changed(self, _zoom: float) -> None:
-        self._refresh_zoom_display()
+    def update_record(self, record: ImageRecord) -> None:
+        """The same image with a new star or reject: no reload, the view stays."""
+        if self._record is not None and self._record.id == record.id:
+            self._record = record
+            self.set_marks(record.starred, record.rejected)
 
+    def set_marks(self, starred: bool, rejected: bool) -> None:
+        """Shows the image's star and reject on the toolbar, menu and caption."""
+        self.actions_.set_checked("star", starred)
+        self.actions_.set_checked("reject", rejected)
+        marks = ("★ " if starred else "") + ("Rejected · " if rejected else "")
+        self.bar.caption.setText(marks + self._caption)
 
-class CompareView(_ViewerBase):
-    """Two images side by side that zoom and pan together, to judge seeds or settings."""
+    # ---- info panel ----------------------------------------------------------------------
+    def set_info_visible(self, visible: bool) -> None:
+        self.info_panel.setVisible(visible)
+        self.actions_.set_checked("info", visible)
 
-    def __init__(self, loader: ThumbnailLoader | None = None, parent: QWidget | None = None):
-        super().__init__(loader, parent, navigation=False)
-        self.left = ImageCanvas(self.state, self)
-        self.right = ImageCanvas(self.state, self)
-        self.left_caption = ElidedLabel(parent=self)
-        self.right_caption = ElidedLabel(parent=self)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setChildrenCollapsible(False)
-        splitter.setHandleWidth(3)
-        for canvas, caption in ((self.left, self.left_caption), (self.right, self.right_caption)):
-            canvas.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            canvas.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            pane = QWidget(splitter)
-            pane_layout = QVBoxLayout(pane)
-            pane_layout.setContentsMargins(0, 0, 0, 0)
-            pane_layout.setSpacing(0)
-            caption.setContentsMargins(8, 0, 0, 0)
-            caption.setMinimumHeight(26)
-            pane_layout.addWidget(caption)
-            pane_layout.addWidget(canvas, 1)
-            splitter.addWidget(pane)
-        splitter.setSizes([1, 1])
-        self.left.zoom_changed.connect(self._on_canvas_zoom_changed)
-        for canvas in (self.left, self.right):
-            canvas.link([self.left, self.right])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.bar)
-        self.setFocusProxy(self.left)
-        self._pair: list[ImageRecord | None] = [None, None]
+    def info_visible(self) -> bool:
+        return not self.info_panel.isHidden()
 
-    def _canvases(self) -> list[ImageCanvas]:
-        return [self.left, self.right]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrow lightbox (a laptop with every panel shown) gives the info panel less."""
+        super().resizeEvent(event)
+        self.info_panel.setFixedWidth(max(230, min(PANEL_WIDTH, round(self.width() * 0.32))))
 
-    def _records(self) -> list[ImageRecord | None]:
-        return list(self._pair)
+    # ---- actions and keys ----------------------------------------------------------------
+    def _on_actions_triggered(self, action_id: str) -> None:
+        if action_id == "info":
+            self.set_info_visible(not self.info_visible())
+            return
+        if self._record is not None:
+            self.action_requested.emit(action_id, self._record.id)
 
-    def records(self) -> tuple[ImageRecord | None, ImageRecord | None]:
-        return self._pair[0], self._pair[1]
+    def _action_for(self, event: QKeyEvent) -> str | None:
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            return BACK
+        found = self.actions_.id_for_key(event)
+        if found is None and self.can_undo_reject and event.matches(QKeySequence.StandardKey.Undo):
+            return UNDO_REJECT
+        return found
 
-    def show_images(
-        self, left: ImageRecord, right: ImageRecord, left_caption: str = "", right_caption: str = ""
-    ) -> None:
-        self._pair = [left, right]
-        self.state.set_fit()
-        self.left_caption.setText(left_caption or left.path.name)
-        self.right_caption.setText(right_caption or right.path.name)
-        self.bar.caption.setText("Drag or scroll either side: both move together")
-        self._load(self.left, left)
-        self._load(self.right, right)
-        self._refresh_zoom_display()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Claims the lightbox's keys before the window's shortcuts (Esc, Ctrl+S) and Tab."""
+        kind = event.type()
+        if isinstance(event, QKeyEvent) and kind in (QEvent.Type.ShortcutOverride,
+                                                     QEvent.Type.KeyPress):  # fmt: skip
+            action_id = self._action_for(event)
+            if action_id is not None:
+                event.accept()
+                if kind == QEvent.Type.KeyPress:
+                    self.press(action_id)
+                return True
+        return super().eventFilter(watched, event)
+
+    def press(self, action_id: str) -> None:
+        """What a key does: the same as the menu entry or toolbar button."""
+        if action_id in (BACK, UNDO_REJECT):
+            if self._record is not None:
+                self.action_requested.emit(action_id, self._record.id)
+        else:
+            self.actions_.trigger(action_id)
+
+    def _on_canvas_context_menu_requested(self, pos: QPoint) -> None:
+        if self._record is None:
+            return
+        menu = self.actions_.menu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.context_menu = menu
+        menu.popup(self.canvas.mapToGlobal(pos))
 
     def _on_canvas_zoom_changed(self, _zoom: float) -> None:
         self._refresh_zoom_display()
