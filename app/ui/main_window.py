@@ -7,7 +7,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,10 +49,12 @@ from app.ui.widgets import style
 from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
 from app.ui.widgets.notify import Notifier
 from app.ui.widgets.thumbnails import ThumbnailLoader
+from app.ui.widgets.window_layout import LayoutKeeper
 
 log = logging.getLogger(__name__)
 
 TASK_ROWS_AT_START = 20  # finished generations listed in the Tasks panel when the app starts
+DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 px
 
 
 class WindowHost(ModeSwitches, Protocol):
@@ -120,13 +122,15 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tasks_dock)
-        self.resizeDocks([self.tasks_dock], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tasks_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
         self._make_inspiration()
+        docks = [self.tasks_dock, self.inspiration_dock]
+        self.layout_keeper = LayoutKeeper(self, self.splitter, docks)
         self.commands = CommandRegistry(self)
         self._declare_commands()
         self._make_menus()
@@ -176,6 +180,7 @@ class MainWindow(QMainWindow):
         self.commands.adopt("edit.delete", self.gallery.delete_action)
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
         self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
+        self.layout_keeper.declare_commands(self.commands)
         flows.undo_changed.connect(self.commands.refresh)
 
     def _make_menus(self) -> None:
@@ -183,7 +188,8 @@ class MainWindow(QMainWindow):
             Menu("&File", ["file.open_image", SEPARATOR, "file.save", "file.export",
                            "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
             Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find"]),
-            Menu("&View", ["view.tasks", "view.inspiration", "view.gallery"]),
+            Menu("&View", ["view.form", "view.side", "view.tasks", "view.inspiration", SEPARATOR,
+                           "view.reset_layout", SEPARATOR, "view.gallery"]),
             self.presets_menu,
             Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
         ]  # fmt: skip
@@ -194,7 +200,7 @@ class MainWindow(QMainWindow):
         self.open_image_action = self.commands.action("file.open_image")
         self.inspiration_action = self.commands.action("view.inspiration")
         self.diagnostics_action = self.commands.action("help.diagnostics")
-        self.inspiration_dock.visibilityChanged.connect(self.inspiration_action.setChecked)
+        self.inspiration_dock.toggleViewAction().toggled.connect(self.inspiration_action.setChecked)
 
     def _save_selected(self) -> None:
         self.image_actions.save(self.gallery.selected_image_ids())
@@ -391,10 +397,7 @@ class MainWindow(QMainWindow):
     # -- state and closing -------------------------------------------------------------
 
     def restore_state(self, settings: Settings) -> None:
-        if settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode()))
-        if settings.window_state:
-            self.restoreState(QByteArray.fromBase64(settings.window_state.encode()))
+        self.layout_keeper.restore(settings.window_geometry, settings.window_state)
 
     def store_state(self, settings: Settings) -> None:
         settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()

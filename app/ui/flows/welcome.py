@@ -39,8 +39,15 @@ async def _show(parent: QWidget, session: UiSession, modes: ModeSwitches) -> Non
             dialog.accept()
         session.spawn(modes.start_demo(), name="start-demo")
 
+    def on_dismissed() -> None:
+        # Esc or close on a fresh start must not leave the window at "Connecting…".
+        if session.studio is None:
+            session.notify("Started the offline demo. Connect your Wiro account from the banner.")
+            session.spawn(modes.start_demo(), name="start-demo")
+
     dialog.connect_requested.connect(on_connect)
     dialog.demo_requested.connect(on_demo)
+    dialog.rejected.connect(on_dismissed)
     dialog.open()
 
 

@@ -61,7 +61,6 @@ class SchemaForm(QWidget):
         self._error_timer.setInterval(ERROR_DELAY_MS)
         self._error_timer.timeout.connect(self._on_error_timer_timeout)
         self._build()
-        self.setMinimumWidth(340)
         for field_id, field in self._fields.items():
             self.model.set_field(field_id, field.value())
         self.model.applied.connect(self._on_model_applied)
@@ -119,6 +118,9 @@ class SchemaForm(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        # The panel scrolls vertically only, so it is never narrower than its widest row needs.
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(340, content.sizeHint().width() + bar))
 
     def _header(self) -> QHBoxLayout:
         title = QLabel()

@@ -122,7 +122,10 @@ class InspirationPanel(PromptActions, QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.setStyleSheet("QTabBar::tab { padding: 6px 9px; }")
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 6px 8px; }")
+        # Tab labels are never cut: no scroll arrows, the panel is as wide as its tabs need.
+        self.tabs.tabBar().setUsesScrollButtons(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.addTab(self.examples, "Examples")
         self.tabs.addTab(saved_page, "Saved")
         self.tabs.addTab(self.recent, "Recent")
@@ -208,6 +211,7 @@ class InspirationPanel(PromptActions, QWidget):
             total, shown = len(cards.cards()), len(cards.visible_cards())
             count = f"{shown}/{total}" if searching else str(total)
             self.tabs.setTabText(self._pages[source], f"{names[source]}  {count}")
+        self.setMinimumWidth(max(260, self.tabs.tabBar().sizeHint().width() + 4))
 
     def show_source(self, source: Source) -> None:
         self.tabs.setCurrentIndex(self._pages[source])
