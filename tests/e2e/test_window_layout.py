@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QFileDialog
 
 from app.ui.dialogs.welcome_dialog import WelcomeDialog
 from tests.support.clipping import clipped_controls
@@ -106,6 +108,30 @@ def test_dismissing_the_welcome_dialog_starts_the_demo(qloop, harness_factory, q
         assert controller.spec is not None and controller.spec.demo
         await harness.wait(lambda: controller.window.form is not None, what="the form")
         assert controller.window.form_placeholder is None
+        assert await harness.stop() == 0
+
+    qloop.run_until_complete(scenario())
+
+
+def test_the_first_save_opens_in_the_output_folder(qloop, harness_factory, qapp, tmp_path):
+    harness = harness_factory(demo=True)
+
+    async def scenario() -> None:
+        controller = await harness.start()
+        await harness.wait(lambda: controller.studio is not None and controller.window.form)
+        window = controller.window
+        window.form.set_values({"width": 256, "height": 256, "samples": 1})
+        window.generate_panel.request_generate()
+        await harness.wait(lambda: window.gallery.image_ids(), what="an image")
+        folder = controller.session.output_dir()
+        assert not folder.exists()  # a fresh profile: Pictures/Wiro Studio is not made yet
+        window.image_actions.save(window.gallery.image_ids()[:1])
+        dialogs = lambda: [w for w in qapp.topLevelWidgets() if isinstance(w, QFileDialog)]  # noqa: E731
+        await harness.wait(lambda: any(d.isVisible() for d in dialogs()), what="Save As")
+        dialog = next(d for d in dialogs() if d.isVisible())
+        assert Path(dialog.directory().absolutePath()) == folder
+        assert folder.is_dir() and Path.cwd() != folder
+        dialog.reject()
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())
