@@ -19,8 +19,19 @@ async def _settle(qapp, rounds: int = 8) -> None:
         await asyncio.sleep(0.02)
 
 
-@pytest.mark.parametrize("size", [(1024, 700), (1600, 1000), (900, 600)])
-def test_no_control_is_clipped_horizontally(qloop, harness_factory, qapp, size):
+@pytest.fixture
+def styled(qapp):
+    """The real theme: its paddings are what makes a control fit or not."""
+    from app.ui.widgets.style import STYLESHEET, apply_style
+
+    if qapp.styleSheet() != STYLESHEET:
+        apply_style(qapp)
+    return qapp
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1600, 1000), (1920, 1080), (900, 600)])
+def test_no_control_is_clipped_horizontally(qloop, harness_factory, styled, size, tmp_path):
+    qapp = styled
     harness = harness_factory(demo=True)
 
     async def scenario() -> None:
@@ -32,6 +43,7 @@ def test_no_control_is_clipped_horizontally(qloop, harness_factory, qapp, size):
         await _settle(qapp)
         assert window.width() == size[0]
         assert clipped_controls(window) == []
+        window.grab().save(str(tmp_path / "window.png"))  # kept for a look when it fails
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())
