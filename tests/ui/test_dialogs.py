@@ -170,3 +170,19 @@ def test_credential_buttons_emit(qtbot, settings):
 
 def test_template_preview_sanitises():
     assert template_preview("{prompt:12}") == "portrait of.png"
+
+
+@pytest.mark.parametrize("field", ["folder_edit", "template_edit", "quality_spin", "format_combo"])
+def test_enter_in_the_export_dialog_exports(qtbot, styled_app, tmp_path, field):
+    from app.ui.dialogs.export_dialog import ExportDialog
+
+    dialog = ExportDialog(None, count=2, folder=tmp_path, template="{seed}")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    widget = getattr(dialog, field)
+    widget.setFocus()
+    chosen: list[object] = []
+    dialog.export_requested.connect(chosen.append)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert len(chosen) == 1 and not dialog.isVisible()
