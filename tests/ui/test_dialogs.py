@@ -161,11 +161,15 @@ def test_bad_template_blocks_save(settings):
 def test_credential_buttons_emit(qtbot, settings):
     with qtbot.waitSignal(settings.change_credentials_requested):
         settings.change_button.click()
+    assert settings.remove_button.isHidden()  # nothing stored: nothing to remove
+    settings.set_has_credentials(True)
+    assert not settings.remove_button.isHidden()
     with qtbot.waitSignal(settings.remove_credentials_requested):
         settings.remove_button.click()
     settings.set_account_label("")
+    settings.set_has_credentials(False)
     assert settings.account_label.text() == "Not connected"
-    assert not settings.remove_button.isEnabled()
+    assert settings.remove_button.isHidden()
 
 
 def test_template_preview_sanitises():
