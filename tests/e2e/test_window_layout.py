@@ -40,6 +40,14 @@ def test_no_control_is_clipped_horizontally(qloop, harness_factory, styled, size
         window = controller.window
         window.resize(*size)
         window.show()
+        # After a generation: tiles, a task card with its time, the gallery's headers.
+        window.form.set_values({"width": 256, "height": 384, "samples": 2})
+        window.generate_panel.request_generate()
+        studio = controller.studio
+        await harness.wait(
+            lambda: studio.ledger.all() and all(s.is_final for s in studio.ledger.all()),
+            what="the generation",
+        )
         await _settle(qapp)
         assert window.width() == size[0]
         assert clipped_controls(window) == []
