@@ -47,6 +47,7 @@ from app.ui.tasks.panel import TasksPanel
 from app.ui.viewer.viewer import CompareView, ImageViewer
 from app.ui.widgets import style
 from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
+from app.ui.widgets.duplicate_guard import confirm_duplicate, identical_running
 from app.ui.widgets.notify import Notifier
 from app.ui.widgets.thumbnails import ThumbnailLoader
 from app.ui.widgets.window_layout import LayoutKeeper
@@ -339,8 +340,16 @@ class MainWindow(QMainWindow):
         if self.studio is None or self.form is None:
             return
         self.session.settings.last_params = self.form.values()
-        form = self.form
-        self._spawn(actions.generate(self.studio, request.values, form.show_errors), "generate")
+        form, studio = self.form, self.studio
+
+        def submit() -> None:
+            self._spawn(actions.generate(studio, request.values, form.show_errors), "generate")
+
+        fixed = form.model.seed_policy is SeedPolicy.FIXED
+        if fixed and identical_running(studio.running(), request.values) is not None:
+            self.duplicate_box = confirm_duplicate(self, submit)  # the same images, billed twice
+            return
+        submit()
 
     def _on_tasks_stop_requested(self, generation_id: int) -> None:
         if self.studio is not None:
