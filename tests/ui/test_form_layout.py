@@ -38,3 +38,12 @@ def test_expanding_advanced_scrolls_it_into_view(qtbot, styled_app, tool_schema)
     body = section.body
     body_top = body.mapTo(viewport, body.rect().topLeft()).y()
     assert body_top < viewport.height()  # the opened settings are in view, not below the fold
+
+
+def test_size_notes_suggest_only_what_the_app_does():
+    from app.ui.form.size_presets import NOTE_HELP, size_note
+
+    notes = [size_note(w, h) for w in (64, 256, 512, 1024, 2048) for h in (64, 512, 2048)]
+    assert any(notes)
+    for text in [*notes, NOTE_HELP]:
+        assert "upscal" not in text.lower() and "hires" not in text.lower()
