@@ -6,9 +6,11 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.storage.prompts import PromptStore
 from app.ui.inspiration.panel import FormGetter, InspirationPanel
+from app.ui.inspiration.pictures import CardPictures
 from app.ui.inspiration.presets import PresetsMenu
 from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
 from app.ui.session import UiSession
+from app.ui.widgets.thumbnails import ThumbnailLoader
 
 
 class InspirationDock(QDockWidget):
@@ -19,7 +21,10 @@ class InspirationDock(QDockWidget):
         self.setObjectName("inspiration-dock")
         store = PromptStore.in_folder(session.paths.data_dir)
         self.prompt_library = PromptLibrary(store, session_runner(session), self)
-        self.panel = InspirationPanel(self.prompt_library, form)
+        loader = ThumbnailLoader(self, pool=session.decode_pool)
+        self.panel = InspirationPanel(
+            self.prompt_library, form, pictures=CardPictures(loader, self)
+        )
         self.setWidget(self.panel)
         self.presets_menu = PresetsMenu(self.prompt_library, form, parent)
         self.panel.notice_posted.connect(session.notify)
