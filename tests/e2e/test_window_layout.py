@@ -155,3 +155,37 @@ def test_the_first_save_opens_in_the_output_folder(qloop, harness_factory, qapp,
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())
+
+
+def test_inspiration_opens_as_a_full_view_in_columns_and_goes_back(qloop, harness_factory, styled):
+    qapp = styled
+    harness = harness_factory(demo=True)
+
+    async def scenario() -> None:
+        controller = await harness.start()
+        await harness.wait(lambda: controller.studio is not None and controller.window.form)
+        window = controller.window
+        window.resize(1600, 1000)
+        window.show()
+        window.show_inspiration()
+        await harness.wait(lambda: window.inspiration.examples.cards(), what="the examples")
+        await _settle(qapp)
+        dock_columns = window.inspiration.examples.columns()
+        window.commands.action("view.inspiration_full").trigger()
+        await _settle(qapp)
+        assert window.center.currentWidget() is window.inspiration
+        assert not window.inspiration_dock.isVisible()
+        examples = window.inspiration.examples
+        assert examples.columns() >= 3 > dock_columns
+        first, second = examples.visible_cards()[:2]
+        assert first.y() == second.y() and first.x() < second.x()  # side by side in a row
+        assert clipped_controls(window) == []
+        window.commands.action("view.gallery").trigger()
+        await _settle(qapp)
+        assert window.center.currentWidget() is window.gallery
+        assert window.inspiration_dock.widget() is window.inspiration
+        assert window.inspiration_dock.isVisible()
+        assert examples.columns() == dock_columns
+        assert await harness.stop() == 0
+
+    qloop.run_until_complete(scenario())

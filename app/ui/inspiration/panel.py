@@ -30,7 +30,6 @@ from app.ui.inspiration.data import (
     saved_entries,
 )
 from app.ui.inspiration.pictures import CardPictures
-from app.ui.inspiration.pictures import CardPictures
 from app.ui.inspiration.prompt_library import PromptLibrary
 from app.ui.widgets import style
 
