@@ -83,6 +83,12 @@ def test_panels_hide_come_back_and_reset(qloop, harness_factory, qapp):
         assert form_action.isChecked() and side_action.isChecked()
         # The docks' names are on their tabs only, not on a title bar as well:
         assert window.tasks_dock.titleBarWidget() is not None
+        window.inspiration_dock.close()  # alone, Tasks gets its title bar (its name) back
+        await _settle(qapp)
+        assert window.tasks_dock.titleBarWidget() is None
+        window.commands.action("view.inspiration").trigger()
+        await _settle(qapp)
+        assert window.tasks_dock.titleBarWidget() is not None
         # A narrow window gives the gallery the room; the side panel steps aside, then returns.
         window.resize(1024, 700)
         await _settle(qapp)

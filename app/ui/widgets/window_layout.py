@@ -19,9 +19,6 @@ class LayoutKeeper(QObject):
     def __init__(self, window: QMainWindow, splitter: QSplitter, docks: list[QDockWidget]) -> None:
         super().__init__(window)
         self.window, self.splitter, self.docks = window, splitter, docks
-        for dock in docks:
-            # The tab already names the dock; a title bar would say it a second time.
-            dock.setTitleBarWidget(QWidget(dock))
         self._default_state = window.saveState()
         self.form_action: QAction | None = None
         self.side_action: QAction | None = None
@@ -77,6 +74,20 @@ class LayoutKeeper(QObject):
     def _sync_side(self, *_args: object) -> None:
         if self.side_action is not None:
             self.side_action.setChecked(self._side_shown())
+        self._sync_titles()
+
+    def _sync_titles(self) -> None:
+        """A dock in a tab is named by its tab; alone it keeps its title bar (never both)."""
+        for dock in self.docks:
+            tabbed = any(not other.isHidden() for other in self.window.tabifiedDockWidgets(dock))
+            has_blank = dock.titleBarWidget() is not None
+            if tabbed and not has_blank:
+                dock.setTitleBarWidget(QWidget(dock))
+            elif not tabbed and has_blank:
+                blank = dock.titleBarWidget()
+                dock.setTitleBarWidget(None)  # type: ignore[arg-type]  # None brings Qt's own back
+                if blank is not None:
+                    blank.deleteLater()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
@@ -129,8 +140,6 @@ class LayoutKeeper(QObject):
                 return False
         if state:
             self.window.restoreState(QByteArray.fromBase64(state.encode()))
-            for dock in self.docks:
-                dock.setTitleBarWidget(QWidget(dock))
             self._sync_side()
         return True
 
