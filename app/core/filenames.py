@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from app.core.metadata import SAMPLER_BY_SCHEDULER
+
 DEFAULT_TEMPLATE = "{date}_{time}_{seed}_{prompt:40}"
 # With "strip metadata" the name must not give back what stripping removed.
 PRIVATE_TEMPLATE = "{date} {time} {index}"
@@ -156,7 +158,9 @@ def template_context(
         "index": index + 1,
         "task": task_id or "",
         "prompt": params.get("prompt", ""),
-        "scheduler": params.get("scheduler", ""),
+        # The name the form shows ("Euler"), not Wiro's class name ("EulerDiscreteScheduler").
+        "scheduler": SAMPLER_BY_SCHEDULER.get(str(params.get("scheduler", "")), None)
+        or params.get("scheduler", ""),
         "steps": params.get("steps", ""),
         "scale": params.get("scale", ""),
         "width": params.get("width", ""),

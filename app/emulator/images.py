@@ -183,7 +183,9 @@ def render(
         stars(picture, rng, detail)
     picture = _finish(picture, _rng("noise", own_seed), detail, scale)
     image = picture.resize((width, height), Image.Resampling.BICUBIC)
-    _label(image, [DEMO_LABEL, f"seed {own_seed} (assumed: seed + image index)"])
+    # Only the seed: the same pixels must come from (seed, index) and (seed + index, 0), so the
+    # overlay cannot say which image of a batch it is (the gallery marks assumed seeds).
+    _label(image, [DEMO_LABEL, f"seed {own_seed}"])
     return image
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.api.errors import WiroError
+from app.api.errors import NetworkError, WiroError
 from app.core.credentials import Credentials
 from app.core.schema import ToolSchema
 from app.services.connection import TOOL_OWNER, TOOL_PROJECT, ConnectionSpec, cached_schema
@@ -43,6 +43,7 @@ BEHIND_FIRST_PAINT = (
 )
 T = TypeVar("T")
 TOOL_SLUG = f"{TOOL_OWNER}/{TOOL_PROJECT}"
+CONNECT_CHECK_SECONDS = 10  # the welcome dialog says plainly when Wiro does not answer
 
 
 class AppController(QObject):
@@ -236,7 +237,18 @@ class AppController(QObject):
 
         REDACTOR.add_secret(credentials.api_key)
         REDACTOR.add_secret(credentials.api_secret)
-        await verify_credentials(self.account_spec(credentials))
+        try:
+            async with asyncio.timeout(CONNECT_CHECK_SECONDS):
+                await verify_credentials(self.account_spec(credentials))
+        except TimeoutError:
+            raise NetworkError(
+                f"Wiro did not answer within {CONNECT_CHECK_SECONDS} seconds. "
+                "Check the internet connection and try again."
+            ) from None
+        # Checked: from here a Cancel no longer stops it (half a switch would leave no studio).
+        await asyncio.shield(self._remember_and_use(credentials, remember))
+
+    async def _remember_and_use(self, credentials: Credentials, remember: bool) -> None:
         try:
             await self.io(partial(self.credentials.save, credentials, session_only=not remember))
         except KeychainUnavailable:

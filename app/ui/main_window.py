@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -51,8 +51,10 @@ from app.ui.viewer.actions import adopt_viewer_commands
 from app.ui.viewer.viewer import CompareView, ImageViewer
 from app.ui.widgets import style
 from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry, Menu, show_shortcut_list
+from app.ui.widgets.duplicate_guard import confirm_duplicate, identical_running
 from app.ui.widgets.notify import Notifier
 from app.ui.widgets.thumbnails import ThumbnailLoader
+from app.ui.widgets.window_layout import LayoutKeeper
 
 if TYPE_CHECKING:  # the studio and the network stack load after the first paint
     from app.services.connection import ConnectionSpec
@@ -62,6 +64,7 @@ if TYPE_CHECKING:  # the studio and the network stack load after the first paint
 log = logging.getLogger(__name__)
 
 TASK_ROWS_AT_START = 20  # finished generations listed in the Tasks panel when the app starts
+DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 px
 
 
 class WindowHost(ModeSwitches, Protocol):
@@ -152,13 +155,15 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tasks_dock)
-        self.resizeDocks([self.tasks_dock], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tasks_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
         self.mode_label = QLabel("Connecting…")
         self.statusBar().addPermanentWidget(self.mode_label)
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
         self._make_inspiration()
+        docks = [self.tasks_dock, self.inspiration_dock]
+        self.layout_keeper = LayoutKeeper(self, self.splitter, docks)
         self.commands = CommandRegistry(self)
         self._declare_commands()
         self._make_menus()
@@ -202,6 +207,9 @@ class MainWindow(QMainWindow):
                     enabled_when=lambda: flows.can_undo),
             Command("view.inspiration", "&Inspiration", None, "Ctrl+I", checkable=True,
                     toggled=insp),
+            Command("view.inspiration_full", "Inspiration as a &full view",
+                    lambda: self.inspiration_dock.show_full(self.center), "Ctrl+Shift+I",
+                    status_tip="Browse the prompts in the middle of the window, in columns"),
             Command("view.gallery", "Back to &gallery", self.show_gallery, QKeySequence("Esc")),
             Command("help.shortcuts", "&Keyboard shortcuts", self.show_shortcuts),
             Command("help.about", f"&About {APP_NAME}", self.show_about),
@@ -216,6 +224,7 @@ class MainWindow(QMainWindow):
         self.commands.adopt("view.tasks", self.tasks_dock.toggleViewAction())
         declare_gallery_commands(self.commands, self.gallery)
         adopt_viewer_commands(self.commands, self.viewer.actions_)
+        self.layout_keeper.declare_commands(self.commands)
         flows.undo_changed.connect(self.commands.refresh)
 
     def _make_menus(self) -> None:
@@ -224,8 +233,9 @@ class MainWindow(QMainWindow):
                            "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
             Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find", SEPARATOR,
                            *GALLERY_EDIT_IDS]),
-            Menu("&View", ["view.tasks", "view.inspiration", "view.gallery", SEPARATOR,
-                           *GALLERY_VIEW_IDS]),
+            Menu("&View", ["view.form", "view.side", "view.tasks", "view.inspiration",
+                           "view.inspiration_full", SEPARATOR, *GALLERY_VIEW_IDS, SEPARATOR,
+                           "view.reset_layout", SEPARATOR, "view.gallery"]),
             Menu("E&xplore", SWEEP_MENU),
             self.presets_menu,
             Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
@@ -237,7 +247,7 @@ class MainWindow(QMainWindow):
         self.open_image_action = self.commands.action("file.open_image")
         self.inspiration_action = self.commands.action("view.inspiration")
         self.diagnostics_action = self.commands.action("help.diagnostics")
-        self.inspiration_dock.visibilityChanged.connect(self.inspiration_action.setChecked)
+        self.inspiration_dock.toggleViewAction().toggled.connect(self.inspiration_action.setChecked)
 
     def _copy_diagnostics(self) -> None:
         from app.ui.flows.diagnostics_copy import copy_diagnostics
@@ -424,8 +434,16 @@ class MainWindow(QMainWindow):
             if self.generate_panel is not None:
                 self.generate_panel.button.setText("Connecting…")
             return
-        form = self.form
-        self._spawn(actions.generate(self.studio, request.values, form.show_errors), "generate")
+        form, studio = self.form, self.studio
+
+        def submit() -> None:
+            self._spawn(actions.generate(studio, request.values, form.show_errors), "generate")
+
+        fixed = form.model.seed_policy is SeedPolicy.FIXED
+        if fixed and identical_running(studio.running(), request.values) is not None:
+            self.duplicate_box = confirm_duplicate(self, submit)  # the same images, billed twice
+            return
+        submit()
 
     def _send_waiting(self, studio: Studio) -> None:
         """Requests made before the connection was ready, sent in the order they were made."""
@@ -492,10 +510,7 @@ class MainWindow(QMainWindow):
     # -- state and closing -------------------------------------------------------------
 
     def restore_state(self, settings: Settings) -> None:
-        if settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode()))
-        if settings.window_state:
-            self.restoreState(QByteArray.fromBase64(settings.window_state.encode()))
+        self.layout_keeper.restore(settings.window_geometry, settings.window_state)
 
     def store_state(self, settings: Settings) -> None:
         settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()

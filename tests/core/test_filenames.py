@@ -38,8 +38,19 @@ def _ctx() -> dict:
 def test_render_fills_every_placeholder() -> None:
     template = "{date}_{time}_{seed}_{index}_{task}_{scheduler}_{steps}_{scale}_{width}x{height}"
     assert render_template(template, _ctx()) == (
-        "2024-05-01_14-22-33_123456_1_2221_EulerDiscreteScheduler_20_7.5_512x768"
+        "2024-05-01_14-22-33_123456_1_2221_Euler_20_7.5_512x768"  # the name the form shows
     )
+
+
+def test_scheduler_token_is_the_shown_name_and_unknown_ones_pass_through() -> None:
+    ctx = template_context(
+        {**PARAMS, "scheduler": "EulerAncestralDiscreteScheduler"},
+        when=WHEN, task_id="1", index=0, seed=1,
+    )  # fmt: skip
+    assert render_template("{scheduler}", ctx) == "Euler a"
+    other = template_context({**PARAMS, "scheduler": "NewScheduler"}, when=WHEN, task_id="1",
+                             index=0, seed=1)  # fmt: skip
+    assert render_template("{scheduler}", other) == "NewScheduler"
 
 
 def test_prompt_is_truncated_at_a_word_boundary() -> None:

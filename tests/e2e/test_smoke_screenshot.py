@@ -50,3 +50,30 @@ def test_real_window_screenshot_under_xvfb(tmp_path: Path) -> None:
         assert len(colours) > 500, "the screenshot looks blank"
         dominant = max(count for count, _ in colours)
         assert dominant < 0.8 * img.size[0] * img.size[1], "one colour fills the screenshot"
+
+
+README_SHOTS = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+
+
+@pytest.mark.slow
+@pytest.mark.xvfb
+def test_readme_screenshots_window_at_1024_and_gallery_at_1600(tmp_path: Path) -> None:
+    """Set WIRO_README_SCREENSHOTS=1 to write them into resources/screenshots for the README."""
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("no X display (run through tests/headless.sh, which starts Xvfb)")
+    out = README_SHOTS if os.environ.get("WIRO_README_SCREENSHOTS") == "1" else tmp_path
+    environ = {**os.environ, "HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.support.readme_screens", str(out)],
+        capture_output=True, text=True, timeout=180, env=environ,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for name, size in (
+        ("window-1024x700.png", (1024, 700)),
+        ("gallery-1600x1000.png", (1600, 1000)),
+    ):
+        with Image.open(out / name) as img:
+            assert img.size == size, (name, img.size)
+            colours = img.convert("RGB").getcolors(maxcolors=1 << 20) or []
+            assert len(colours) > 500, f"{name} looks blank"

@@ -163,12 +163,32 @@ def test_bad_template_blocks_save(settings):
 def test_credential_buttons_emit(qtbot, settings):
     with qtbot.waitSignal(settings.change_credentials_requested):
         settings.change_button.click()
+    assert settings.remove_button.isHidden()  # nothing stored: nothing to remove
+    settings.set_has_credentials(True)
+    assert not settings.remove_button.isHidden()
     with qtbot.waitSignal(settings.remove_credentials_requested):
         settings.remove_button.click()
     settings.set_account_label("")
+    settings.set_has_credentials(False)
     assert settings.account_label.text() == "Not connected"
-    assert not settings.remove_button.isEnabled()
+    assert settings.remove_button.isHidden()
 
 
 def test_template_preview_sanitises():
     assert template_preview("{prompt:12}") == "portrait of.png"
+
+
+@pytest.mark.parametrize("field", ["folder_edit", "template_edit", "quality_spin", "format_combo"])
+def test_enter_in_the_export_dialog_exports(qtbot, styled_app, tmp_path, field):
+    from app.ui.dialogs.export_dialog import ExportDialog
+
+    dialog = ExportDialog(None, count=2, folder=tmp_path, template="{seed}")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    widget = getattr(dialog, field)
+    widget.setFocus()
+    chosen: list[object] = []
+    dialog.export_requested.connect(chosen.append)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert len(chosen) == 1 and not dialog.isVisible()

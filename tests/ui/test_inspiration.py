@@ -379,3 +379,56 @@ def test_ctrl_f_and_escape_beat_window_shortcuts_inside_the_panel(qtbot, ui):
     assert panel.search.text() == "" and fired == []
     press(qtbot, Qt.Key.Key_Escape)  # nothing left to clear: the window's shortcut runs
     assert len(fired) == 1
+
+
+def _image(image_id: int, path: Path, *, starred: bool = False, created_at: float = 0.0):
+    from PIL import Image
+
+    from app.storage.history_rows import ImageRecord
+
+    Image.new("RGB", (64, 96), (200, 40 * image_id % 255, 30)).save(path)
+    return ImageRecord(image_id, image_id, 0, 1, path, "x", 1, 64, 96, starred, created_at)
+
+
+def test_best_image_is_starred_first_then_newest(tmp_path):
+    from app.ui.inspiration.data import best_images
+
+    old_star = _image(1, tmp_path / "1.png", starred=True, created_at=10)
+    newest = _image(2, tmp_path / "2.png", created_at=30)
+    other = _image(3, tmp_path / "3.png", created_at=40)
+    states = [
+        make_state(1, params={"prompt": " a fox "}, images=(old_star, newest)),
+        make_state(2, params={"prompt": "an owl"}, images=(other,)),
+    ]
+    best = best_images(states)
+    assert best["a fox"] is old_star and best["an owl"] is other
+    assert best_images([make_state(1, params={"prompt": "a fox"}, images=(newest,))]) == {
+        "a fox": newest
+    }
+
+
+def test_cards_show_the_best_image_made_from_their_prompt(
+    qtbot, styled_app, tool_schema, store, tmp_path
+):
+    from app.ui.inspiration.cards import PICTURE_SIDE
+    from app.ui.inspiration.pictures import CardPictures
+    from app.ui.widgets.thumbnails import ThumbnailLoader
+
+    library = PromptLibrary(store)
+    library.load()
+    loader = ThumbnailLoader()
+    panel = InspirationPanel(library, lambda: None, pictures=CardPictures(loader))
+    qtbot.addWidget(panel)
+    panel.set_examples(tool_schema.inspire)
+    example = panel.examples.cards()[0].entry.prompt
+    made = _image(7, tmp_path / "made.png", created_at=50)
+    panel.set_history([make_state(7, params={"prompt": example}, images=(made,))])
+    panel.show()
+    card = panel.examples.cards()[0]
+    qtbot.waitUntil(lambda: not card.picture.isHidden(), timeout=5000)
+    pixmap = card.picture.pixmap()
+    assert max(pixmap.width(), pixmap.height()) == PICTURE_SIDE
+    assert pixmap.height() > pixmap.width()  # a portrait stays a portrait
+    assert panel.examples.cards()[1].picture.isHidden()  # no image made from that one
+    recent = panel.recent.cards()[0]
+    qtbot.waitUntil(lambda: not recent.picture.isHidden(), timeout=5000)

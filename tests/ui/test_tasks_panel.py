@@ -141,7 +141,8 @@ def test_elapsed_time_ticks_from_the_injected_clock(qtbot, panel, clock):
             can_stop=False,
         )
     )
-    assert row.elapsed_label.text() == "1:30"
+    assert row.elapsed_label.text() == "1:40 to images"  # from Generate, not from Wiro's start
+    assert "from Generate" in row.elapsed_label.toolTip()
     clock.advance(60)
     assert not panel._timer.isActive()
 

@@ -174,7 +174,6 @@ class ExportDialog(QDialog):
             "Export", QDialogButtonBox.ButtonRole.AcceptRole
         )
         style.make_primary(self.export_button)
-        self.export_button.setDefault(True)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
@@ -182,6 +181,9 @@ class ExportDialog(QDialog):
         layout.addWidget(heading)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        # Enter exports: made default once inside the dialog (before, Qt picked "Choose…").
+        browse.setAutoDefault(False)
+        self.export_button.setDefault(True)
         self.template_edit.textChanged.connect(self._refresh)
         self.folder_edit.textChanged.connect(self._refresh)
         self.format_combo.currentIndexChanged.connect(self._refresh)

@@ -132,7 +132,7 @@ class SettingsDialog(QDialog):
         )
         self.change_button = QPushButton("Change credentials…")
         self.remove_button = QPushButton("Remove credentials")
-        self.remove_button.setEnabled(bool(self._values.get("has_credentials", bool(label))))
+        self.remove_button.setVisible(bool(self._values.get("has_credentials", False)))
         self.remove_button.setToolTip("Forget the stored key and secret; the demo stays available")
         self.change_button.clicked.connect(self.change_credentials_requested)
         self.remove_button.clicked.connect(self.remove_credentials_requested)
@@ -154,7 +154,18 @@ class SettingsDialog(QDialog):
         folder.setSpacing(6)
         folder.addWidget(self.output_edit, 1)
         folder.addWidget(self.browse_button)
-        self.auto_save_box = QCheckBox("Save every finished image to this folder automatically")
+        # The box shows the mode it applies to: the demo and the account keep separate choices.
+        demo = bool(self._values.get("demo", False))
+        self.auto_save_box = QCheckBox(
+            "Save every demo image to this folder automatically"
+            if demo
+            else "Save every finished image to this folder automatically"
+        )
+        self.auto_save_box.setToolTip(
+            "Applies to the offline demo; your Wiro account keeps its own choice"
+            if demo
+            else "Applies to your Wiro account; the offline demo keeps its own choice"
+        )
         self.auto_save_box.setChecked(bool(self._values.get("auto_save", True)))
         self.template_edit = QLineEdit(str(self._values.get("filename_template") or ""))
         self.template_edit.setAccessibleName("File name template")
@@ -256,7 +267,11 @@ class SettingsDialog(QDialog):
         """Refreshes the account line after the caller changed or removed credentials."""
         self._values["account_label"] = label
         self.account_label.setText(label or "Not connected")
-        self.remove_button.setEnabled(bool(label))
+
+    def set_has_credentials(self, stored: bool) -> None:
+        """ "Remove credentials" is offered only while some are stored."""
+        self._values["has_credentials"] = stored
+        self.remove_button.setVisible(stored)
 
     # -- slots -------------------------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class WelcomeDialog(QDialog):
 
     connect_requested = Signal(str, object, bool)  # api_key, api_secret or None, remember
     demo_requested = Signal()
+    cancel_requested = Signal()  # Cancel, Esc or close while the credentials are checked
 
     def __init__(self, parent: QWidget | None = None, keychain_available: bool = True) -> None:
         super().__init__(parent)
@@ -163,9 +164,17 @@ class WelcomeDialog(QDialog):
         self.connect_button = QPushButton("Connect")
         style.make_primary(self.connect_button)
         self.connect_button.setMinimumHeight(34)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setToolTip("Stop checking; nothing is stored")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.cancel_button.hide()
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy_bar, 1)
+        busy_row.addWidget(self.cancel_button)
         layout.addWidget(self.error_label)
         layout.addWidget(self.busy_label)
-        layout.addWidget(self.busy_bar)
+        layout.addLayout(busy_row)
         layout.addWidget(self.connect_button)
         return card
 
@@ -204,6 +213,7 @@ class WelcomeDialog(QDialog):
         self.busy_label.setText(text)
         self.busy_label.setVisible(busy and bool(text))
         self.busy_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
         if busy:
             self.error_label.set_message(None)
         self._on_inputs_changed()
@@ -235,9 +245,16 @@ class WelcomeDialog(QDialog):
         self.secret_edit.clear()  # the secret does not linger in a hidden widget
         super().done(result)
 
+    def reject(self) -> None:
+        if self._busy:  # Esc while checking stops the check; the dialog stays
+            self.cancel_requested.emit()
+            return
+        super().reject()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._busy:
             event.ignore()
+            self.cancel_requested.emit()
             return
         super().closeEvent(event)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from app.ui.viewer.info_panel import ImageInfo, image_info
 from app.ui.widgets.gallery_text import seed_label
 
 if TYPE_CHECKING:
+    from app.services.studio import Studio
     from app.ui.form.schema_form import SchemaForm
     from app.ui.gallery.gallery import Gallery
     from app.ui.viewer.viewer import CompareView, ImageViewer
@@ -136,7 +138,12 @@ class ImageActions(QObject):
         record = self._record(image_id)
         if record is None:
             return
+        self._spawn(self._save_as_dialog(studio, image_id, record), "save-dialog")
+
+    async def _save_as_dialog(self, studio: Studio, image_id: int, record: ImageRecord) -> None:
         folder = self.session.output_dir()
+        # Qt opens a missing folder at the process's working directory: make it first.
+        await self.session.io(partial(folder.mkdir, parents=True, exist_ok=True))
         start = folder / (studio.default_stem(record) + record.path.suffix)
         dialog = QFileDialog(self.gallery.window(), "Save image", str(start), "PNG image (*.png)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)

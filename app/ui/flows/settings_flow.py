@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.storage.settings import DEFAULT_API_BASE_URL, DEFAULT_SOCKET_URL
@@ -32,10 +33,13 @@ def open_settings(
     else:
         mode = "signature" if spec.credentials.signed else "API key only"
         account = f"{spec.credentials.masked_key} ({mode})"
+    demo = spec is not None and spec.demo
     dialog = SettingsDialog(
         {
             "output_dir": s.output_dir or str(session.paths.default_output_dir),
-            "auto_save": s.auto_save,
+            "auto_save": s.auto_save_demo if demo else s.auto_save,
+            "demo": demo,
+            "has_credentials": spec is not None and not spec.demo,
             "filename_template": s.filename_template,
             "notify": s.notify,
             "api_base_url": s.api_base_url,
@@ -58,7 +62,10 @@ def open_settings(
             s.socket_url,
         )
         s.output_dir = values["output_dir"]
-        s.auto_save = bool(values["auto_save"])
+        if demo:
+            s.auto_save_demo = bool(values["auto_save"])
+        else:
+            s.auto_save = bool(values["auto_save"])
         s.filename_template = values["filename_template"]
         s.notify = bool(values["notify"])
         s.daily_cap_usd = max(0.0, float(values["daily_cap_usd"]))
@@ -83,3 +90,12 @@ def open_settings(
     dialog.change_credentials_requested.connect(on_change_credentials)
     dialog.remove_credentials_requested.connect(on_remove_credentials)
     dialog.open()
+    QTimer.singleShot(
+        0, dialog, lambda: session.spawn(_show_stored(session, dialog), name="settings-keychain")
+    )
+
+
+async def _show_stored(session: UiSession, dialog: SettingsDialog) -> None:
+    stored = await session.io(session.credentials.load) is not None
+    if dialog in _open:
+        dialog.set_has_credentials(stored)

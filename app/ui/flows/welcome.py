@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -29,18 +31,33 @@ async def _show(parent: QWidget, session: UiSession, modes: ModeSwitches) -> Non
     _open.append(dialog)
     dialog.finished.connect(lambda _: _open.remove(dialog) if dialog in _open else None)
 
+    checking: list[asyncio.Task[Any]] = []
+
     def on_connect(key: str, secret: str | None, remember: bool) -> None:
         dialog.set_busy(True, "Checking your credentials with Wiro…")
         creds = Credentials(key.strip(), (secret or "").strip() or None)
-        session.spawn(_connect(dialog, session, modes, creds, remember), name="connect")
+        session.spawn(_connect(dialog, session, modes, creds, remember, checking), name="connect")
+
+    def on_cancel() -> None:
+        for task in checking:
+            task.cancel()
+        dialog.show_error("Stopped checking. Nothing was stored.")
 
     def on_demo() -> None:
         if dialog.isVisible():
             dialog.accept()
         session.spawn(modes.start_demo(), name="start-demo")
 
+    def on_dismissed() -> None:
+        # Esc or close on a fresh start must not leave the window at "Connecting…".
+        if session.studio is None and parent.isVisible():  # not while the app is quitting
+            session.notify("Started the offline demo. Connect your Wiro account from the banner.")
+            session.spawn(modes.start_demo(), name="start-demo")
+
     dialog.connect_requested.connect(on_connect)
     dialog.demo_requested.connect(on_demo)
+    dialog.rejected.connect(on_dismissed)
+    dialog.cancel_requested.connect(on_cancel)
     dialog.open()
 
 
@@ -50,9 +67,15 @@ async def _connect(
     modes: ModeSwitches,
     creds: Credentials,
     remember: bool,
+    checking: list[asyncio.Task[Any]],
 ) -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        checking.append(task)
     try:
         await modes.connect_account(creds, remember)
+    except asyncio.CancelledError:
+        raise  # the artist pressed Cancel; the dialog already says so
     except AuthError:
         dialog.show_error(
             "Wiro did not accept this key and secret. Check them in your Wiro project "
@@ -60,7 +83,9 @@ async def _connect(
         )
         return
     except NetworkError as exc:
-        dialog.show_error(f"Could not reach Wiro: {exc}")
+        text = str(exc) or NetworkError.default_message
+        plain = text.lower().startswith(("could not", "wiro"))
+        dialog.show_error(text if plain else f"Could not reach Wiro: {text}")
         return
     except WiroError as exc:
         dialog.show_error(str(exc))
@@ -69,6 +94,9 @@ async def _connect(
         log.exception("connecting failed")
         dialog.show_error(f"Connecting failed: {type(exc).__name__}")
         return
+    finally:
+        if task in checking:
+            checking.remove(task)
     dialog.set_busy(False)
     dialog.accept()
     session.notify(f"Connected to Wiro as {creds.masked_key}.")

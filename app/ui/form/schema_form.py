@@ -61,7 +61,6 @@ class SchemaForm(QWidget):
         self._error_timer.setInterval(ERROR_DELAY_MS)
         self._error_timer.timeout.connect(self._on_error_timer_timeout)
         self._build()
-        self.setMinimumWidth(340)
         for field_id, field in self._fields.items():
             self.model.set_field(field_id, field.value())
         self.model.applied.connect(self._on_model_applied)
@@ -101,11 +100,13 @@ class SchemaForm(QWidget):
             grids.append(self._grid(advanced))
             self.advanced_section.body.setLayout(grids[-1])
             column.addWidget(self.advanced_section)
+            self.advanced_section.expanded_changed.connect(self._on_advanced_expanded)
         label_width = max((lab.sizeHint().width() for lab in self._grid_labels), default=0)
         for grid in grids:
             grid.setColumnMinimumWidth(0, label_width)
         column.addStretch(1)
         scroll.setWidget(content)
+        self.scroll_area = scroll
         chain = [w for field in self._fields.values() for w in field.focus_chain()]
         if self.size_tools is not None:
             after = chain.index(self.size_tools.height_field.focus_chain()[-1]) + 1
@@ -119,6 +120,22 @@ class SchemaForm(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        # The panel scrolls vertically only, so it is never narrower than its widest row needs.
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(340, content.sizeHint().width() + bar))
+
+    def _on_advanced_expanded(self, expanded: bool) -> None:
+        """An opened "Advanced" scrolls into view instead of growing below the fold."""
+        section, content = self.advanced_section, self.scroll_area.widget()
+        layout = content.layout() if content is not None else None
+        if not expanded or section is None or content is None or layout is None:
+            return
+        layout.activate()
+        self.scroll_area.ensureWidgetVisible(section, 0, 0)
+        bottom = section.mapTo(content, section.rect().bottomLeft()).y()
+        bar = self.scroll_area.verticalScrollBar()
+        visible_top = max(bar.value(), bottom - self.scroll_area.viewport().height() + 8)
+        bar.setValue(min(visible_top, section.mapTo(content, section.rect().topLeft()).y()))
 
     def _header(self) -> QHBoxLayout:
         title = QLabel()

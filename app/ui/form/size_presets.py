@@ -68,7 +68,7 @@ def size_note(width: int | None, height: int | None) -> str:
         return ""
     long_side, short_side = max(width, height), min(width, height)
     if long_side > LARGE_SIDE or width * height > LARGE_PIXELS:
-        return "Larger than SD 1.5 likes: subjects may repeat. Try a preset, then upscale."
+        return "Larger than SD 1.5 likes: subjects may repeat. A preset size works best."
     if short_side < SMALL_SIDE:
         return "Small for SD 1.5: detail and faces suffer. 512 px or more works best."
     if long_side / short_side > LONG_RATIO:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.ui.inspiration.cards import PromptCard, empty_label
 from app.ui.inspiration.data import Entry, matches, query_words
 
 PAGE = 4  # cards moved by PageUp / PageDown
+CARD_WIDTH = 280  # a grid column per this many pixels of width (one in the dock)
+MAX_COLUMNS = 6
 
 
 class CardList(QScrollArea):
@@ -35,6 +38,12 @@ class CardList(QScrollArea):
         self._column.setSpacing(8)
         self.empty_label: QLabel = empty_label(content)
         self._column.addWidget(self.empty_label)
+        # Cards sit in a grid: one column in a narrow dock, more as the list gets wider.
+        self._grid = QGridLayout()
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(8)
+        self._columns = 1
+        self._column.addLayout(self._grid)
         self._column.addStretch(1)
         self.setWidget(content)
 
@@ -49,10 +58,10 @@ class CardList(QScrollArea):
             card.setParent(None)
             card.deleteLater()
         self._cards = []
+        content = self.widget()
         for entry in entries:
-            card = PromptCard(entry)
+            card = PromptCard(entry, content)
             card.navigate.connect(self._on_card_navigate)
-            self._column.insertWidget(self._column.count() - 1, card)
             self._cards.append(card)
             self.card_added.emit(card)
         self.filter(self._query)
@@ -82,6 +91,7 @@ class CardList(QScrollArea):
             visible = matches(card.entry, words)
             card.setHidden(not visible)
             shown += visible
+        self._place_cards()
         if shown:
             self.empty_label.hide()
         else:
@@ -90,6 +100,26 @@ class CardList(QScrollArea):
             )
             self.empty_label.show()
         return shown
+
+    def columns(self) -> int:
+        return self._columns
+
+    def _place_cards(self) -> None:
+        """Lays the shown cards out row by row in as many columns as the width allows."""
+        while self._grid.count():
+            self._grid.takeAt(0)
+        for index, card in enumerate(self.visible_cards()):
+            self._grid.addWidget(card, index // self._columns, index % self._columns)
+        for column in range(MAX_COLUMNS):
+            self._grid.setColumnStretch(column, 1 if column < self._columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        width = self.viewport().width()
+        columns = max(1, min(MAX_COLUMNS, width // CARD_WIDTH))
+        if columns != self._columns:
+            self._columns = columns
+            self._place_cards()
 
     # -- focus ------------------------------------------------------------------------------
 
@@ -110,10 +140,10 @@ class CardList(QScrollArea):
         cards = self.visible_cards()
         if card not in cards:
             return
-        index = cards.index(card)
+        index, across = cards.index(card), self._columns
         target = {
-            Qt.Key.Key_Up: index - 1,
-            Qt.Key.Key_Down: index + 1,
+            Qt.Key.Key_Up: index - across,
+            Qt.Key.Key_Down: index + across if index + across < len(cards) else len(cards) - 1,
             Qt.Key.Key_PageUp: max(index - PAGE, 0),
             Qt.Key.Key_PageDown: min(index + PAGE, len(cards) - 1),
             Qt.Key.Key_Home: 0,

@@ -38,6 +38,7 @@ from app.ui.widgets.plain import plain_tooltip
 
 PROMPT_LINES = 4
 NEGATIVE_LINES = 1
+PICTURE_SIDE = 72  # the best image made from the prompt, on the card's left
 NEGATIVE_PREFIX = "Negative: "
 
 
@@ -162,13 +163,23 @@ class PromptCard(QFrame):
         foot.addWidget(self.use_all_button)
         foot.addWidget(self.use_button)
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(10, 6, 8, 6)
+        self.picture = QLabel(self)
+        self.picture.setFixedSize(PICTURE_SIDE, PICTURE_SIDE)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setAccessibleName("The best image made from this prompt")
+        self.picture.hide()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         column.addLayout(head)
         column.addWidget(self.prompt_view)
         column.addWidget(self.negative_view)
         column.addLayout(foot)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(10, 6, 8, 6)
+        outer.setSpacing(8)
+        outer.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(column, 1)
         tip = entry.prompt + (f"\n\nNegative prompt: {entry.negative}" if entry.negative else "")
         self.prompt_view.setToolTip(plain_tooltip(tip))
         self.negative_view.setToolTip(plain_tooltip(tip))
@@ -208,6 +219,21 @@ class PromptCard(QFrame):
         return "Also set " + settings_summary(self.entry.extra) + " (Shift+Enter)"
 
     # -- state ------------------------------------------------------------------------------
+
+    def set_picture(self, pixmap: QPixmap | None) -> None:
+        """Shows the best image made from this prompt (kept in shape), or nothing."""
+        if pixmap is None or pixmap.isNull():
+            self.picture.clear()
+            self.picture.hide()
+            return
+        side = PICTURE_SIDE
+        self.picture.setPixmap(
+            pixmap.scaled(
+                side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )  # fmt: skip
+        self.picture.show()
 
     def set_current(self, current: bool) -> None:
         if bool(self.property("selected")) != current:

@@ -123,3 +123,28 @@ def recent_entries(
         if len(entries) >= limit:
             break
     return entries
+
+
+def picture_key(prompt: str) -> str:
+    """Cards and runs match on the prompt text, ignoring outer spaces."""
+    return prompt.strip()
+
+
+def best_images(states: Iterable[Any]) -> dict[str, Any]:
+    """For each prompt, the best image made from it: starred first, then the newest."""
+    best: dict[str, Any] = {}
+    for state in states:
+        key = picture_key(str(state.params.get(PROMPT) or ""))
+        if not key:
+            continue
+        for image in state.images:
+            if image.deleted:
+                continue
+            current = best.get(key)
+            if current is None or _rank(image) > _rank(current):
+                best[key] = image
+    return best
+
+
+def _rank(image: Any) -> tuple[bool, float, int]:
+    return (bool(image.starred), float(image.created_at), int(image.id))

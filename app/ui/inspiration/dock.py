@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QStackedWidget, QWidget
 
 from app.services.events import GenerationState
 from app.storage.prompts import PromptStore
@@ -42,6 +42,8 @@ class InspirationDock(QDockWidget):
         session.generation_changed.connect(self._on_generation_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.prompt_library.load()
+        self._center: QStackedWidget | None = None
+        self._was_visible = False
 
     @property
     def panel_built(self) -> bool:
@@ -52,8 +54,12 @@ class InspirationDock(QDockWidget):
         """The panel, built on first use."""
         if self._panel is None:
             from app.ui.inspiration.panel import InspirationPanel
+            from app.ui.inspiration.pictures import CardPictures
+            from app.ui.widgets.thumbnails import ThumbnailLoader
 
-            panel = InspirationPanel(self.prompt_library, self._form)
+            loader = ThumbnailLoader(self, pool=self._session.decode_pool)
+            pictures = CardPictures(loader, self)  # each card's best image, decoded off-thread
+            panel = InspirationPanel(self.prompt_library, self._form, pictures=pictures)
             panel.notice_posted.connect(self._session.notify)
             panel.set_examples(self._inspire)
             if self._history is not None:
@@ -87,6 +93,39 @@ class InspirationDock(QDockWidget):
             self._history.setdefault(state.id, state)
 
     def show_panel(self) -> None:
+        if self.is_full():
+            self.panel.focus_search()
+            return
         self.show()
         self.raise_()
         self.panel.focus_search()
+
+    # -- the full view: the same panel in the central area, its cards in a grid ---------------
+
+    def is_full(self) -> bool:
+        return self._center is not None and self.panel.parentWidget() is self._center
+
+    def show_full(self, center: QStackedWidget) -> None:
+        """Moves the panel into the central area (cards fill it in columns) until it is left."""
+        if self._center is None:
+            self._center = center
+            center.currentChanged.connect(self._on_center_changed)
+        if not self.is_full():
+            self._was_visible = self.isVisible()
+            self.setWidget(QWidget())  # the dock keeps a blank stand-in meanwhile
+            center.addWidget(self.panel)
+            self.hide()
+        center.setCurrentWidget(self.panel)
+        self.panel.focus_search()
+
+    def _on_center_changed(self, _index: int) -> None:
+        center = self._center
+        if center is None or not self.is_full() or center.currentWidget() is self.panel:
+            return
+        center.removeWidget(self.panel)
+        stand_in = self.widget()
+        self.setWidget(self.panel)
+        if stand_in is not None:
+            stand_in.deleteLater()
+        if self._was_visible:
+            self.show()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
@@ -28,6 +29,7 @@ from app.ui.inspiration.data import (
     recent_entries,
     saved_entries,
 )
+from app.ui.inspiration.pictures import CardPictures
 from app.ui.inspiration.prompt_library import PromptLibrary
 from app.ui.widgets import style
 
@@ -78,12 +80,20 @@ class InspirationPanel(PromptActions, QWidget):
     notice_posted = Signal(str)
 
     def __init__(
-        self, library: PromptLibrary, form: FormGetter, parent: QWidget | None = None
+        self,
+        library: PromptLibrary,
+        form: FormGetter,
+        parent: QWidget | None = None,
+        *,
+        pictures: CardPictures | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("inspirationPanel")
         self.library = library
         self._form = form
+        self.pictures = pictures
+        if pictures is not None:
+            pictures.ready.connect(self._on_picture_ready)
         self._inspire: tuple[Mapping[str, Any], ...] = ()
         self._runs: dict[int, tuple[Mapping[str, Any], float]] = {}
         self._dialog: QWidget | None = None
@@ -122,7 +132,10 @@ class InspirationPanel(PromptActions, QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.setStyleSheet("QTabBar::tab { padding: 6px 9px; }")
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 6px 8px; }")
+        # Tab labels are never cut: no scroll arrows, the panel is as wide as its tabs need.
+        self.tabs.tabBar().setUsesScrollButtons(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.addTab(self.examples, "Examples")
         self.tabs.addTab(saved_page, "Saved")
         self.tabs.addTab(self.recent, "Recent")
@@ -162,8 +175,12 @@ class InspirationPanel(PromptActions, QWidget):
 
     def set_history(self, states: Iterable[GenerationState]) -> None:
         """The studio's history (a new account or demo profile replaces the old one)."""
+        states = list(states)
         self._runs = {s.id: (dict(s.params), s.created_at) for s in states}
+        if self.pictures is not None:
+            self.pictures.set_history(states)
         self._refresh_recent()
+        self._show_pictures()
 
     def bind_tool(self, inspire: Iterable[Mapping[str, Any]], history: Iterable[Any]) -> None:
         self.set_examples(inspire)
@@ -174,6 +191,8 @@ class InspirationPanel(PromptActions, QWidget):
         if state.id not in self._runs and str(state.params.get(PROMPT) or "").strip():
             self._runs[state.id] = (dict(state.params), state.created_at)
             self._refresh_recent()
+        if self.pictures is not None and self.pictures.note(state):
+            self._show_pictures()
 
     def lists(self) -> dict[Source, CardList]:
         return {Source.EXAMPLE: self.examples, Source.SAVED: self.saved, Source.RECENT: self.recent}
@@ -208,6 +227,7 @@ class InspirationPanel(PromptActions, QWidget):
             total, shown = len(cards.cards()), len(cards.visible_cards())
             count = f"{shown}/{total}" if searching else str(total)
             self.tabs.setTabText(self._pages[source], f"{names[source]}  {count}")
+        self.setMinimumWidth(max(260, self.tabs.tabBar().sizeHint().width() + 4))
 
     def show_source(self, source: Source) -> None:
         self.tabs.setCurrentIndex(self._pages[source])
@@ -225,7 +245,23 @@ class InspirationPanel(PromptActions, QWidget):
 
     # -- cards ------------------------------------------------------------------------------
 
+    def _show_pictures(self) -> None:
+        if self.pictures is not None:
+            for cards in self.lists().values():
+                for card in cards.cards():
+                    self.pictures.show_on(card)
+
+    def _on_picture_ready(self, path: str) -> None:
+        if self.pictures is None:
+            return
+        for cards in self.lists().values():
+            for card in cards.cards():
+                if self.pictures.path_for(card) == Path(path):
+                    self.pictures.show_on(card)
+
     def _on_card_added(self, card: PromptCard) -> None:
+        if self.pictures is not None:
+            self.pictures.show_on(card)
         card.use_requested.connect(self.use_entry)
         card.star_toggled.connect(self._on_card_star_toggled)
         card.menu_requested.connect(self._on_card_menu_requested)

@@ -85,14 +85,25 @@ def format_cost(cost: float | None) -> str:
 
 
 def elapsed_seconds(state: GenerationState, now: float) -> float | None:
-    start = state.started_at if state.started_at is not None else state.created_at
+    """From Generate (the row's creation) to the images, or to now while it runs."""
+    start = state.created_at or state.started_at
     if state.is_final:
-        if state.elapsed_seconds is not None:
-            return state.elapsed_seconds
         if state.finished_at is not None and start:
             return state.finished_at - start
-        return None
+        return state.elapsed_seconds  # an old row without times: Wiro's own run time
     return now - start if start else None
+
+
+def elapsed_text(state: GenerationState, now: float) -> tuple[str, str]:
+    """The card's time and its tooltip, saying what the time measures."""
+    text = format_elapsed(elapsed_seconds(state, now))
+    if not text:
+        return "", ""
+    if state.phase is Phase.SUCCEEDED:
+        return f"{text} to images", "Time from Generate until the images were on this computer"
+    if state.is_final:
+        return text, "Time from Generate until it ended"
+    return text, "Time since Generate"
 
 
 def stop_tooltip(state: GenerationState) -> str:
@@ -135,7 +146,7 @@ class TaskRow(QFrame):
         self.status_label.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.facts_label = QLabel()
+        self.facts_label = ElidedLabel()  # a long task id never widens the card
         style.set_role(self.facts_label, "muted")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -214,7 +225,7 @@ class TaskRow(QFrame):
             facts.append(format_cost(state.cost))
         if state.task_id:
             facts.append(f"task {state.task_id}")
-        set_plain_text(self.facts_label, " · ".join(facts), single_line=True)
+        self.facts_label.set_full_text(" · ".join(facts))
         self.facts_label.setVisible(bool(facts))
         self.stop_button.setEnabled(state.can_stop)
         self.stop_button.setVisible(not state.is_final)
@@ -289,7 +300,9 @@ class TaskRow(QFrame):
         self.debug_label.setToolTip("Wiro's error details (select to copy)")
 
     def tick(self, now: float) -> None:
-        self.elapsed_label.setText(format_elapsed(elapsed_seconds(self.state, now)))
+        text, tip = elapsed_text(self.state, now)
+        self.elapsed_label.setText(text)
+        self.elapsed_label.setToolTip(tip)
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", selected)

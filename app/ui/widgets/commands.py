@@ -121,14 +121,29 @@ class CommandRegistry(QObject):
                 rows.append((action.text().replace("&", "").rstrip("…"), keys))
         return rows
 
+    def shortcut_groups(self) -> dict[str, list[tuple[str, str]]]:
+        """The shortcuts under a heading per command family ("file.save" → "File")."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for command_id, action in self._actions.items():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                family = command_id.split(".", 1)[0].replace("_", " ").capitalize()
+                groups.setdefault(family, []).append(
+                    (action.text().replace("&", "").rstrip("…"), keys)
+                )
+        return groups
+
 
 def show_shortcut_list(parent: QWidget, registry: CommandRegistry) -> QMessageBox:
     """Help → Keyboard shortcuts, generated from the declared commands (a non-modal box)."""
-    rows = [*registry.shortcuts(), ("Generate", "Ctrl+Enter")]
-    cells = "".join(
-        f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
-        for what, keys in rows
-    )
+    groups = {"Form": [("Generate", "Ctrl+Enter")], **registry.shortcut_groups()}
+    cells = ""
+    for family, rows in groups.items():
+        cells += f"<tr><td colspan=2 style='padding-top:8px'><b>{html.escape(family)}</b></td></tr>"
+        cells += "".join(
+            f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
+            for what, keys in rows
+        )
     box = QMessageBox(parent)
     box.setWindowTitle("Keyboard shortcuts")
     box.setTextFormat(Qt.TextFormat.RichText)
