@@ -94,9 +94,20 @@ def _from_a1111(text: str, source: str, *, prompt_only_ok: bool) -> Readback | N
     return b.rb
 
 
+# The inputs an operation's own settings cover (app.core.lineage, app.services.derive).
+_OPERATION_INPUTS: dict[str, tuple[str, ...]] = {
+    "upscale": ("inputImage", "inputImageUrl", "outscale", "modelName"),
+    "reimagine": ("inputImage", "inputImageUrl", "strength", "selectedModel"),
+}
+
+
 def _from_ours(record: RequestRecord) -> Readback:
     b = Builder("Wiro Studio")
     params = dict(record.params)
+    if record.lineage:
+        b.rb.lineage = dict(record.lineage)
+        for key in _OPERATION_INPUTS.get(str(record.lineage.get("kind")), ()):
+            params.pop(key, None)  # restored through the lineage, not the generate form
     if record.tool and record.tool != OUR_TOOL:
         b.drop(f"Made with {record.tool[:80]}, not {MODEL_NAME}; results will differ")
     for key in ("prompt", "negativePrompt"):

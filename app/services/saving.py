@@ -14,7 +14,7 @@ from pathlib import Path
 from app import __version__
 from app.core.exportformat import ExportFormat, format_for_path
 from app.core.filenames import render_template, template_context, template_for_export
-from app.core.metadata import image_texts
+from app.core.metadata import image_texts, lineage_of
 from app.services.events import ImageRecord
 from app.services.ledger import Ledger
 from app.services.spawn import Spawner
@@ -49,11 +49,12 @@ class ImageSaver:
         state = self.ledger.get(record.generation_id)
         return image_texts(
             state.params if state else {},
-            tool=self.tool,
+            tool=(state.tool if state else "") or self.tool,
             task_id=state.task_id if state else None,
             image_index=record.index,
             image_seed=record.seed,
             app_version=__version__,
+            lineage=lineage_of(state.parent_image_id, state.operation) if state else None,
         )
 
     def stem(self, record: ImageRecord, template: str | None = None) -> str:
