@@ -130,8 +130,10 @@ async def _upscale_one(studio: Studio, args: argparse.Namespace) -> None:
     state = await studio.submit(demo_values(0, 1, args.size))
 
     def on_event(event: ServiceEvent) -> None:
-        if isinstance(event, GenerationChanged) and event.generation.id == state.id:
-            ended.set() if event.generation.is_final else None
+        if not isinstance(event, GenerationChanged):
+            return
+        if event.generation.id == state.id and event.generation.is_final:
+            ended.set()
 
     unsubscribe = studio.subscribe(on_event)
     try:
