@@ -35,6 +35,7 @@ class Settings:
     window_geometry: str = ""
     window_state: str = ""
     daily_cap_usd: float = 0.0  # spending cap per local day for sweeps; 0 means no cap
+    derive_defaults: dict[str, Any] = field(default_factory=dict)  # Upscale/Re-imagine choices
 
 
 class SettingsStore:

@@ -31,6 +31,8 @@ from app.services.connection import ConnectionSpec
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.services.studio import Studio
 from app.storage.settings import Settings
+from app.ui.derive.commands import DERIVE_COMMAND_IDS, declare_derive_commands
+from app.ui.derive.flow import DeriveFlow
 from app.ui.flows import actions
 from app.ui.flows.diagnostics_copy import copy_diagnostics
 from app.ui.flows.image_actions import ImageActions
@@ -127,6 +129,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
         self._make_inspiration()
+        self.derive_flow = DeriveFlow(session, self._derive_source, self, self)
         self.commands = CommandRegistry(self)
         self._declare_commands()
         self._make_menus()
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
                     lambda: copy_diagnostics(self.session)),
         ]:  # fmt: skip
             self.commands.declare(command)
+        declare_derive_commands(self.commands, self.derive_flow)
         # Actions the widgets own (their context menus and key contexts share them):
         self.commands.adopt("edit.delete", self.gallery.delete_action)
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
@@ -184,6 +188,7 @@ class MainWindow(QMainWindow):
                            "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
             Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find"]),
             Menu("&View", ["view.tasks", "view.inspiration", "view.gallery"]),
+            Menu("&Image", list(DERIVE_COMMAND_IDS)),
             self.presets_menu,
             Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
         ]  # fmt: skip
@@ -195,6 +200,12 @@ class MainWindow(QMainWindow):
         self.inspiration_action = self.commands.action("view.inspiration")
         self.diagnostics_action = self.commands.action("help.diagnostics")
         self.inspiration_dock.visibilityChanged.connect(self.inspiration_action.setChecked)
+
+    def _derive_source(self) -> int | None:
+        """The image U and R work on: the viewer's, else the first selected tile's."""
+        if self.center.currentWidget() is self.viewer:
+            return self.viewer.current_id()
+        return next(iter(self.gallery.selected_image_ids()), None)
 
     def _save_selected(self) -> None:
         self.image_actions.save(self.gallery.selected_image_ids())
