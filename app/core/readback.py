@@ -245,6 +245,20 @@ def read_settings(chunks: Mapping[str, str]) -> Readback:
         return Readback(dropped=[f"The image's metadata could not be read ({type(exc).__name__})"])
 
 
+def lineage_text(lineage: Mapping[str, Any]) -> str:
+    """ "Upscaled ×4 with RealESRGAN_x4plus from image 12." for a derived image's record."""
+    parent = lineage.get("parentImageId")
+    source = f"image {parent}" if parent is not None else "another image"
+    kind, model = lineage.get("kind"), str(lineage.get("model") or "")
+    with_model = f" with {model[:60]}" if model else ""
+    if kind == "upscale":
+        return f"Upscaled ×{lineage.get('scale')}{with_model} from {source}."
+    if kind == "reimagine":
+        strength, count = lineage.get("strength"), lineage.get("variations")
+        return f"Re-imagined{with_model} at strength {strength} ({count} variations) from {source}."
+    return f"Made from {source} ({str(kind)[:40]})."
+
+
 def report(readback: Readback) -> str:
     """A short English account of what was applied, adjusted and dropped."""
     lines = []
@@ -253,6 +267,8 @@ def report(readback: Readback) -> str:
         lines.append(f"Read from {readback.source or 'the image'}: {names}.")
     else:
         lines.append("No settings could be applied from this image.")
+    if readback.lineage:
+        lines.append(lineage_text(readback.lineage))
     if readback.adjusted:
         lines.append("Adjusted: " + "; ".join(readback.adjusted) + ".")
     if readback.dropped:

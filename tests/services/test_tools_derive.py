@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from app.core.lineage import lineage_badge
-from app.core.readback import read_settings
+from app.core.readback import read_settings, report
 from app.core.tools import IMAGE_TO_IMAGE_SD, REAL_ESRGAN
 from app.services import derive
 from app.services.events import GenerationState, Phase
@@ -118,6 +118,8 @@ async def test_lineage_travels_through_save_and_read_back(emulator, tmp_path) ->
         assert up_back.lineage is not None and up_back.lineage["parentImageId"] == source_id
         assert up_back.lineage["kind"] == "upscale" and up_back.lineage["scale"] == 2
         assert up_back.lineage["model"] == "RealESRGAN_x2plus"
+        assert "Upscaled ×2 with RealESRGAN_x2plus from image" in report(up_back)
+        assert "Re-imagined with Lykon/dreamshaper-8 at strength 0.35" in report(re_back)
         assert re_back.lineage is not None and re_back.lineage["kind"] == "reimagine"
         assert re_back.lineage["strength"] == 0.35
         assert re_back.values["prompt"] == SOURCE["prompt"]
