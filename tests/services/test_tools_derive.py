@@ -111,6 +111,9 @@ async def test_lineage_travels_through_save_and_read_back(emulator, tmp_path) ->
         )
         saved = await studio.save_images([up.images[0], again.images[0]], tmp_path / "out")
         readbacks = []
+        with Image.open(saved[0]) as img:
+            a1111 = img.text["parameters"]  # type: ignore[attr-defined]  # PNG text chunks
+        assert "Model: Real-ESRGAN (RealESRGAN_x2plus)" in a1111
         for path in saved:
             with Image.open(path) as img:
                 readbacks.append(read_settings(dict(img.text)))  # type: ignore[attr-defined]  # PNG
