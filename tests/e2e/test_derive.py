@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PROMPT = "a lighthouse on a cliff at dusk, oil painting"
 
 
-def _shot(window: QWidget, name: str, tmp_path: Path, over: QWidget | None = None) -> Path:
+def _shot(
+    window: QWidget, name: str, tmp_path: Path, over: QWidget | None = None, readme: bool = True
+) -> Path:
     """The window, with a popover or dialog painted where it stands on screen."""
     pixmap: QPixmap = window.grab()
     if over is not None and over.isVisible():
@@ -31,7 +33,7 @@ def _shot(window: QWidget, name: str, tmp_path: Path, over: QWidget | None = Non
         painter.end()
     path = tmp_path / name
     assert pixmap.save(str(path), "PNG")
-    if os.environ.get("WIRO_UPDATE_SCREENSHOTS"):
+    if readme and os.environ.get("WIRO_UPDATE_SCREENSHOTS"):
         assert pixmap.save(str(ROOT / "resources" / "screenshots" / name), "PNG")
     return path
 
@@ -106,6 +108,13 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         await harness.wait(lambda: "≈ $" in dialog.price.text(), what="a price")
         assert "0.70 · marked" in dialog.strength_value.text()
         _shot(window, "reimagine-dialog.png", tmp_path, dialog)
+        window.resize(1024, 700)
+        await harness.wait(lambda: window.width() == 1024)
+        dialog.move(window.geometry().center() - dialog.rect().center())
+        small = _shot(window, "reimagine-dialog-1024.png", tmp_path, dialog, readme=False)
+        if os.environ.get("WIRO_SHOTS_DIR"):
+            small.replace(Path(os.environ["WIRO_SHOTS_DIR"]) / small.name)
+        window.resize(1600, 1000)
         dialog.accept()
         await harness.wait(lambda: _ready(studio, _derived(studio, source.id, "reimagine")), 30)
         again = studio.generation(_derived(studio, source.id, "reimagine").id)
