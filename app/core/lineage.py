@@ -47,3 +47,29 @@ def strength_words(strength: float) -> str:
     if strength < 0.8:
         return "marked"
     return "strong"
+
+
+def restore_defaults(defaults: dict[str, Any], lineage: Mapping[str, Any]) -> str:
+    """Read-back of a derived image: its operation's settings become the next Upscale's or
+    Re-imagine's starting point (``Settings.derive_defaults``); returns what it says, or ""."""
+    kind = lineage.get("kind")
+    if kind == UPSCALE and lineage.get("scale") in (2, 4):
+        scale = int(lineage["scale"])
+        defaults["upscale_scale"] = scale
+        model = lineage.get("model")
+        if isinstance(model, str) and model:
+            models = dict(defaults.get("upscale_models") or {})
+            models[str(scale)] = model
+            defaults["upscale_models"] = models
+        return f"The next Upscale starts at ×{scale}" + (f" with {model}." if model else ".")
+    if kind == REIMAGINE:
+        strength, count = lineage.get("strength"), lineage.get("variations")
+        said = []
+        if isinstance(strength, int | float) and 0 < float(strength) < 1:
+            defaults["reimagine_strength"] = round(float(strength), 2)
+            said.append(f"strength {float(strength):g}")
+        if isinstance(count, int) and 1 <= count <= 4:
+            defaults["reimagine_count"] = count
+            said.append(f"{count} variations")
+        return f"The next Re-imagine starts at {', '.join(said)}." if said else ""
+    return ""

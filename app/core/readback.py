@@ -265,7 +265,7 @@ def report(readback: Readback) -> str:
     if readback.mapped:
         names = ", ".join(FIELD_LABELS.get(f, f) for f in readback.mapped)
         lines.append(f"Read from {readback.source or 'the image'}: {names}.")
-    else:
+    elif not readback.lineage:
         lines.append("No settings could be applied from this image.")
     if readback.lineage:
         lines.append(lineage_text(readback.lineage))

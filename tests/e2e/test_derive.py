@@ -95,6 +95,19 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         window.gallery.select_images([big.id])
         _shot(window, "upscale.png", tmp_path)
 
+        # Read-back of the saved upscale restores its operation's settings.
+        (saved,) = await studio.save_images([big], tmp_path / "saved")
+        controller.session.settings.derive_defaults.update(upscale_scale=2)
+        readback = await window.readback_flow.apply_file(saved)
+        assert readback is not None and readback.lineage is not None
+        assert readback.lineage["parentImageId"] == source.id
+        assert controller.session.settings.derive_defaults["upscale_scale"] == 4
+        box = window.readback_flow.report_box
+        said = f"{box.text()}\n{box.informativeText()}"
+        assert "Upscaled ×4 with RealESRGAN_x4plus from image" in said
+        assert "The next Upscale starts at ×4 with RealESRGAN_x4plus." in said
+        window.readback_flow.report_box.close()
+
         # R: the dialog prefilled from the source; strength 0.7, four variations.
         window.gallery.select_images([source.id])
         window.commands.action("image.reimagine").trigger()
