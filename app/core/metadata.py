@@ -235,6 +235,7 @@ class RequestRecord:
     image_seed: str | None = None
     app_version: str = ""
     version: int = REQUEST_FORMAT_VERSION
+    lineage: dict[str, Any] | None = None  # a derived image: its parent and the operation
 
 
 def _json_safe(value: Any) -> Any:
@@ -257,9 +258,11 @@ def build_request_json(
     image_index: int | None,
     image_seed: int | str | None,
     app_version: str,
+    lineage: Mapping[str, Any] | None = None,
 ) -> str:
-    """The ``wiro-studio`` chunk: the request exactly as sent, plus which image this is."""
-    record = {
+    """The ``wiro-studio`` chunk: the request exactly as sent, plus which image this is
+    and, for a derived image, where it came from (``lineage``)."""
+    record: dict[str, Any] = {
         "format": OUR_JSON_KEY,
         "version": REQUEST_FORMAT_VERSION,
         "app": f"Wiro Studio {app_version}".strip(),
@@ -269,6 +272,8 @@ def build_request_json(
         "imageSeed": None if image_seed is None else str(image_seed),
         "params": _json_safe(dict(params)),
     }
+    if lineage:
+        record["lineage"] = _json_safe(dict(lineage))
     return json.dumps(record, ensure_ascii=False, sort_keys=False)
 
 
@@ -297,6 +302,7 @@ def request_record(data: Any) -> RequestRecord | None:
         image_seed=None if seed is None else str(seed),
         app_version=str(app or "").removeprefix("Wiro Studio").strip(),
         version=version if isinstance(version, int) else 0,
+        lineage=lineage if isinstance(lineage := data.get("lineage"), dict) else None,
     )
 
 
@@ -309,6 +315,7 @@ def image_texts(
     image_seed: int | str | None,
     app_version: str,
     model: str = MODEL_NAME,
+    lineage: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Both text chunks for one saved image: A1111 ``parameters`` (its own seed) and ours."""
     per_image = dict(params)
@@ -321,8 +328,21 @@ def image_texts(
         image_index=image_index,
         image_seed=image_seed,
         app_version=app_version,
+        lineage=lineage,
     )
     return {
         PARAMETERS_KEY: format_parameters(per_image, task_id=task_id, model=model),
         OUR_JSON_KEY: request,
     }
+
+
+def lineage_of(
+    parent_image_id: int | None, operation: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The ``lineage`` field of a derived image: its parent image and the operation with
+    its settings (``{"parentImageId": 7, "kind": "upscale", "scale": 4, …}``); None otherwise."""
+    if parent_image_id is None and not operation:
+        return None
+    out: dict[str, Any] = {"parentImageId": parent_image_id}
+    out.update({k: v for k, v in (operation or {}).items() if k != "parentImageId"})
+    return out

@@ -94,9 +94,20 @@ def _from_a1111(text: str, source: str, *, prompt_only_ok: bool) -> Readback | N
     return b.rb
 
 
+# The inputs an operation's own settings cover (app.core.lineage, app.services.derive).
+_OPERATION_INPUTS: dict[str, tuple[str, ...]] = {
+    "upscale": ("inputImage", "inputImageUrl", "outscale", "modelName"),
+    "reimagine": ("inputImage", "inputImageUrl", "strength", "selectedModel"),
+}
+
+
 def _from_ours(record: RequestRecord) -> Readback:
     b = Builder("Wiro Studio")
     params = dict(record.params)
+    if record.lineage:
+        b.rb.lineage = dict(record.lineage)
+        for key in _OPERATION_INPUTS.get(str(record.lineage.get("kind")), ()):
+            params.pop(key, None)  # restored through the lineage, not the generate form
     if record.tool and record.tool != OUR_TOOL:
         b.drop(f"Made with {record.tool[:80]}, not {MODEL_NAME}; results will differ")
     for key in ("prompt", "negativePrompt"):
@@ -234,14 +245,30 @@ def read_settings(chunks: Mapping[str, str]) -> Readback:
         return Readback(dropped=[f"The image's metadata could not be read ({type(exc).__name__})"])
 
 
+def lineage_text(lineage: Mapping[str, Any]) -> str:
+    """ "Upscaled ×4 with RealESRGAN_x4plus from image 12." for a derived image's record."""
+    parent = lineage.get("parentImageId")
+    source = f"image {parent}" if parent is not None else "another image"
+    kind, model = lineage.get("kind"), str(lineage.get("model") or "")
+    with_model = f" with {model[:60]}" if model else ""
+    if kind == "upscale":
+        return f"Upscaled ×{lineage.get('scale')}{with_model} from {source}."
+    if kind == "reimagine":
+        strength, count = lineage.get("strength"), lineage.get("variations")
+        return f"Re-imagined{with_model} at strength {strength} ({count} variations) from {source}."
+    return f"Made from {source} ({str(kind)[:40]})."
+
+
 def report(readback: Readback) -> str:
     """A short English account of what was applied, adjusted and dropped."""
     lines = []
     if readback.mapped:
         names = ", ".join(FIELD_LABELS.get(f, f) for f in readback.mapped)
         lines.append(f"Read from {readback.source or 'the image'}: {names}.")
-    else:
+    elif not readback.lineage:
         lines.append("No settings could be applied from this image.")
+    if readback.lineage:
+        lines.append(lineage_text(readback.lineage))
     if readback.adjusted:
         lines.append("Adjusted: " + "; ".join(readback.adjusted) + ".")
     if readback.dropped:

@@ -41,6 +41,7 @@ class Readback:
     dropped: list[str] = field(default_factory=list)
     adjusted: list[str] = field(default_factory=list)
     more_dropped: int = 0  # notes beyond the first MAX_NOTES, counted but not kept
+    lineage: dict[str, Any] | None = None  # a derived image: its parent and operation settings
 
 
 def as_int(value: Any) -> int | None:

@@ -52,6 +52,9 @@ class GenerationState:
     images: tuple[ImageRecord, ...] = field(default_factory=tuple)
     can_stop: bool = False
     stopping: bool = False  # a stop was asked for and the task has not ended yet
+    tool: str = ""  # owner/project of the tool it runs on
+    parent_image_id: int | None = None  # lineage: the image it was made from
+    operation: dict[str, Any] | None = None  # lineage: {"kind": "upscale"|"reimagine"|…}
 
     @property
     def is_final(self) -> bool:

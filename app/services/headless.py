@@ -101,6 +101,8 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.sleep(args.stagger)
         state = await studio.submit(demo_values(number, args.samples, args.size))
         _say("submitted", id=state.id)
+    if args.upscale:
+        await _upscale_one(studio, args)
     if not args.exit_when_done:
         await asyncio.Event().wait()  # runs until killed
     deadline = started + args.timeout
@@ -120,6 +122,33 @@ async def run(args: argparse.Namespace) -> int:
     return code
 
 
+async def _upscale_one(studio: Studio, args: argparse.Namespace) -> None:
+    """Generates one image, then upscales it (the derived task is what a test kills)."""
+    from app.services.derive import upscale
+
+    ended = asyncio.Event()
+    state = await studio.submit(demo_values(0, 1, args.size))
+
+    def on_event(event: ServiceEvent) -> None:
+        if not isinstance(event, GenerationChanged):
+            return
+        if event.generation.id == state.id and event.generation.is_final:
+            ended.set()
+
+    unsubscribe = studio.subscribe(on_event)
+    try:
+        if not (studio.generation(state.id) or state).is_final:
+            await ended.wait()
+    finally:
+        unsubscribe()
+    current = studio.generation(state.id) or state
+    if not current.images:
+        _say("source_failed", **summary(current))
+        return
+    derived = await upscale(studio, current.images[0].id, scale=args.upscale)
+    _say("upscale_submitted", id=derived.id, source=current.images[0].id)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m app.services.headless", description=__doc__)
     p.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:PORT/v1")
@@ -131,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--submit", type=int, default=0, help="generations to submit at start")
     p.add_argument("--samples", type=int, default=2)
     p.add_argument("--size", type=int, default=128)
+    p.add_argument("--upscale", type=int, default=0, help="generate one image, upscale it ×N")
     p.add_argument("--stagger", type=float, default=0.0, help="seconds between submissions")
     p.add_argument(
         "--resume-only",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.api.errors import WiroError
 from app.api.models import Task
+from app.core.file_inputs import FileInputError, run_params
 from app.core.schema import ToolSchema
 from app.services.events import Phase
 from app.services.ledger import Ledger
@@ -68,14 +69,14 @@ class Recovery:
         self,
         ledger: Ledger,
         client: WiroClient,
-        schema: ToolSchema,
+        schema_for: Callable[[str], Awaitable[ToolSchema | None]],
         follow: Callable[[int], None],
         *,
         slack_seconds: float = WINDOW_SLACK_SECONDS,
     ) -> None:
         self.ledger = ledger
         self.client = client
-        self.schema = schema
+        self.schema_for = schema_for  # a generation is compared against its own tool
         self.follow = follow
         self.slack = slack_seconds
 
@@ -93,11 +94,14 @@ class Recovery:
         rows = [
             r
             for r in rows
-            if r.run_sent_at is not None
-            and not r.task_id
-            and (wanted is None or r.id in wanted)
-            and r.tool == self.schema.slug
+            if r.run_sent_at is not None and not r.task_id and (wanted is None or r.id in wanted)
         ]
+        schemas: dict[str, ToolSchema] = {}
+        for tool in {r.tool for r in rows}:
+            schema = await self.schema_for(tool)
+            if schema is not None:
+                schemas[tool] = schema
+        rows = [r for r in rows if r.tool in schemas]
         if not rows:
             if report:
                 self.ledger.notice("No generation is missing its images.")
@@ -111,7 +115,8 @@ class Recovery:
         known = await self._known_task_ids()
         results = []
         for row in rows:
-            matches = [t for t in tasks if t.id not in known and self._matches(row, t)]
+            schema = schemas[row.tool]
+            matches = [t for t in tasks if t.id not in known and self._matches(schema, row, t)]
             results.append(await self._settle(row, matches))
             if len(matches) == 1:
                 known.add(matches[0].id)
@@ -138,17 +143,21 @@ class Recovery:
         rows = await self.ledger.db(self.ledger.history.recent_generations, KNOWN_TASKS_SCAN)
         return {r.task_id for r in rows if r.task_id}
 
-    def _matches(self, row: GenerationRow, task: Task) -> bool:
+    def _matches(self, schema: ToolSchema, row: GenerationRow, task: Task) -> bool:
         if task.model_owner or task.model_project:
             slug = (task.model_owner.lower(), task.model_project.lower())
-            if slug != (self.schema.owner.lower(), self.schema.project.lower()):
+            if slug != (schema.owner.lower(), schema.project.lower()):
                 return False
         if task.create_time is None or row.run_sent_at is None:
             return False
         end = max(row.finished_at or row.run_sent_at, row.run_sent_at)
         if not row.run_sent_at - self.slack <= task.create_time <= end + self.slack:
             return False
-        return same_parameters(row.params, task.parameters)
+        try:  # what Run sent: file inputs as their uploaded {id}Url
+            sent = run_params(schema, row.params, {})
+        except FileInputError:
+            return False
+        return same_parameters(sent, task.parameters)
 
     async def _settle(self, row: GenerationRow, matches: list[Task]) -> RecoveryResult:
         if len(matches) == 1:

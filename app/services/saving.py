@@ -6,15 +6,17 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.core.exportformat import ExportFormat, format_for_path
 from app.core.filenames import render_template, template_context, template_for_export
-from app.core.metadata import image_texts
+from app.core.metadata import image_texts, lineage_of
+from app.core.tools import ToolRole, find_tool
 from app.services.events import ImageRecord
 from app.services.ledger import Ledger
 from app.services.spawn import Spawner
@@ -49,11 +51,13 @@ class ImageSaver:
         state = self.ledger.get(record.generation_id)
         return image_texts(
             state.params if state else {},
-            tool=self.tool,
+            tool=(state.tool if state else "") or self.tool,
             task_id=state.task_id if state else None,
             image_index=record.index,
             image_seed=record.seed,
             app_version=__version__,
+            lineage=lineage_of(state.parent_image_id, state.operation) if state else None,
+            **_model(state.tool if state else "", state.params if state else {}),
         )
 
     def stem(self, record: ImageRecord, template: str | None = None) -> str:
@@ -120,3 +124,13 @@ class ImageSaver:
             spawner.spawn(save(), name=f"autosave-{record.id}")
         except RuntimeError:  # closing: the image is safe in the library, only the copy waits
             log.info("auto-save of image %s skipped while closing", record.id)
+
+
+def _model(tool: str, params: Mapping[str, Any]) -> dict[str, str]:
+    """The A1111 ``Model:`` of another tool's image ("Real-ESRGAN (RealESRGAN_x4plus)");
+    empty for the generate tool, whose model is the default."""
+    info = find_tool(tool) if tool else None
+    if info is None or info.role is ToolRole.GENERATE:
+        return {}
+    chosen = str(params.get(info.inputs.get("model", ""), "") or "")
+    return {"model": f"{info.name} ({chosen})" if chosen else info.name}

@@ -56,6 +56,9 @@ def generation_state(row: GenerationRow, images: list[ImageRecord]) -> Generatio
         expected_images=row.expected_images,
         images=tuple(images),
         can_stop=can_stop(phase, row.status),
+        tool=row.tool,
+        parent_image_id=row.parent_image_id,
+        operation=row.operation,
     )
 
 

@@ -21,9 +21,12 @@ from app.api.errors import (
     WiroError,
 )
 from app.core.exportformat import ExportFormat
+from app.core.file_inputs import FileInputError, run_params
 from app.core.params import validate
 from app.core.schema import ToolSchema
 from app.core.text import storable
+from app.core.tools import SchemaChoice
+from app.services.errors import InvalidParameters as InvalidParameters
 from app.services.events import GenerationState, ImageRecord, Phase, ServiceEvent
 from app.services.follow import Follower
 from app.services.ledger import Ledger
@@ -34,6 +37,8 @@ from app.services.saving import ImageSaver
 from app.services.spawn import Spawner
 from app.services.state import generation_state
 from app.services.stopping import Stopper
+from app.services.tool_schemas import ToolSchemas, UnknownTool
+from app.services.uploads import UploadRefused, upload_inputs
 from app.storage.history import HistoryStore
 from app.storage.sweeps import GenerationLink, SweepStore
 
@@ -44,14 +49,6 @@ if TYPE_CHECKING:  # handed in by open_studio: httpx loads when a connection ope
 log = logging.getLogger(__name__)
 
 _UNFINISHED = ("pending", "waiting_slot", "paused", "submitting", "running", "downloading")
-
-
-class InvalidParameters(ValueError):
-    """The form values failed validation; ``errors`` maps field ids to English messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values()), "invalid parameters"))
-        self.errors = errors
 
 
 class Studio(LibraryFront):
@@ -72,7 +69,8 @@ class Studio(LibraryFront):
         recovery_delay: float = 5.0,
         io_executor: Executor | None = None,
     ) -> None:
-        self.schema = schema
+        self.schema = schema  # the generate tool's (DreamShaper 8): the form's schema
+        self.tools = ToolSchemas(client, schema)
         self.client = client
         self.watcher = watcher
         self.ledger = Ledger(history, clock)
@@ -101,7 +99,7 @@ class Studio(LibraryFront):
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
         self.stopper = Stopper(self.ledger, client, self.spawner)
-        self.recovery = Recovery(self.ledger, client, schema, self._follow)
+        self.recovery = Recovery(self.ledger, client, self._schema_or_none, self._follow)
         self.recovery_delay = recovery_delay
 
     # -- listeners and snapshots -------------------------------------------------------
@@ -166,13 +164,29 @@ class Studio(LibraryFront):
 
     # -- submitting --------------------------------------------------------------------
 
+    async def tool_schema(self, tool: str | None = None) -> SchemaChoice:
+        """A tool's schema (live once per connection, else bundled) and the notes about it."""
+        return await self.tools.choice(tool or self.schema.slug)
+
+    async def _schema_or_none(self, tool: str) -> ToolSchema | None:
+        try:
+            return await self.tools.schema(tool)
+        except UnknownTool:
+            return None
+
     async def submit(
-        self, values: dict[str, Any], *, link: GenerationLink | None = None
+        self,
+        values: dict[str, Any],
+        *,
+        tool: str | None = None,
+        link: GenerationLink | None = None,
     ) -> GenerationState:
         """Validates, writes the generation to disk, and queues it; Run is sent by the queue.
 
-        ``link`` ties it to a sweep cell or a parent image, written in the same row."""
-        result = validate(self.schema, values)
+        ``tool`` (owner/project, default the generate tool) selects the schema; ``link`` ties
+        it to a sweep cell or a parent image, written in the same row."""
+        schema = self.schema if tool is None else await self.tools.schema(tool)
+        result = validate(schema, values)
         if not result.ok:
             raise InvalidParameters(result.errors)
         params = result.params
@@ -181,7 +195,7 @@ class Studio(LibraryFront):
             create = partial(SweepStore(self.ledger.history).create_generation, link=link)
         gid = await self.ledger.db(
             create,
-            tool=self.schema.slug,
+            tool=schema.slug,
             params=params,
             expected_images=int(params.get("samples") or 1),
             created_at=self.ledger.clock(),
@@ -221,9 +235,35 @@ class Studio(LibraryFront):
         if state is None:
             self._release(gid)
             return
+        try:
+            schema = await self.tools.schema(state.tool or self.schema.slug)
+            params = await upload_inputs(self.ledger, self.client, schema, gid, state.params)
+            sent = run_params(schema, params, {})
+        except (UploadRefused, FileInputError, KeyError) as exc:
+            self._release(gid)
+            await self.ledger.persist(
+                gid, phase=Phase.FAILED, error=str(exc), finished_at=self.ledger.clock()
+            )
+            return
+        except WiroError as exc:  # File/Upload only: not billable, so it may be sent later
+            if not _retriable_upload(exc):
+                self._release(gid)
+                await self.ledger.persist(
+                    gid,
+                    phase=Phase.FAILED,
+                    error=f"Upload refused: {exc}",
+                    finished_at=self.ledger.clock(),
+                )
+                return
+            await self._requeue(gid, Phase.PENDING, error=f"Upload failed: {exc} Retrying…")
+            self.spawner.spawn(self._wake_later(self.slot_retry_seconds), name="upload-retry")
+            return
+        except BaseException:
+            self._release(gid)
+            raise
         await self.ledger.persist(gid, phase=Phase.SUBMITTING, run_sent_at=self.ledger.clock())
         try:
-            run = await self.client.run(self.schema.owner, self.schema.project, state.params)
+            run = await self.client.run(schema.owner, schema.project, sent)
         except ConcurrencyLimitError:
             await self._requeue(gid, Phase.WAITING_SLOT)
             self._slot_limit = max(1, len(self._active))
@@ -412,7 +452,10 @@ class Studio(LibraryFront):
             return self.ledger.get(generation_id)
         if not state.is_final:
             return state
-        return await self.submit(state.params)
+        link = None
+        if state.parent_image_id is not None or state.operation is not None:
+            link = GenerationLink(parent_image_id=state.parent_image_id, operation=state.operation)
+        return await self.submit(state.params, tool=state.tool or None, link=link)
 
     # -- images ------------------------------------------------------------------------
 
@@ -469,3 +512,7 @@ def _may_have_started(exc: WiroError) -> bool:
     """A Run answered by a server error (a gateway timing out, 5xx) or an unreadable 2xx may
     still have started a billable task: it is marked unknown, never sent again."""
     return isinstance(exc, ServerError | BadResponseError)
+
+
+def _retriable_upload(exc: WiroError) -> bool:
+    return isinstance(exc, NetworkError | ServerError) or exc.http_status in (408, 429)

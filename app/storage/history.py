@@ -139,6 +139,7 @@ _GENERATION_COLUMNS = frozenset(
         "expected_images",
         "outputs",
         "follow_started_at",
+        "params",  # a file input's local path becomes its uploaded URL before Run
     }
 )
 
@@ -270,6 +271,8 @@ class HistoryStore:
             return
         if "outputs" in values and values["outputs"] is not None:
             values["outputs"] = json.dumps(values["outputs"], ensure_ascii=False)
+        if "params" in values:
+            values["params"] = json.dumps(values["params"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self._lock:
             self.ensure_on_disk()

@@ -31,6 +31,8 @@ class GenerationRow:
     expected_images: int
     outputs: list[dict[str, Any]] | None
     follow_started_at: float | None = None
+    parent_image_id: int | None = None
+    operation: dict[str, Any] | None = None  # how it was made from its parent (lineage)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,13 @@ def generation_row(row: sqlite3.Row) -> GenerationRow:
         expected_images=row["expected_images"],
         outputs=_json_or(row["outputs"], None),
         follow_started_at=row["follow_started_at"],
+        parent_image_id=row["parent_image_id"],
+        operation=_dict_or_none(_json_or(row["operation"], None)),
     )
+
+
+def _dict_or_none(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
 
 
 def image_row(row: sqlite3.Row) -> ImageRecord:

@@ -40,6 +40,7 @@ class Settings:
     daily_cap_usd: float = 0.0  # spending cap per local day for sweeps; 0 means no cap
     wildcard_dir: str = ""  # folder of __name__ wildcard .txt files; "" means data_dir/wildcards
     vary_count: int = 4  # how many new seeds Vary runs (remembered)
+    derive_defaults: dict[str, Any] = field(default_factory=dict)  # Upscale/Re-imagine choices
 
 
 class SettingsStore:

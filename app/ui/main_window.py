@@ -31,6 +31,8 @@ from app.core.display import one_line
 from app.core.schema import ToolSchema
 from app.services.events import GenerationState, ImageRecord, Phase
 from app.storage.settings import Settings
+from app.ui.derive.commands import DERIVE_COMMAND_IDS, declare_derive_commands
+from app.ui.derive.flow import DeriveFlow
 from app.ui.flows import actions
 from app.ui.flows.image_actions import ImageActions
 from app.ui.flows.library_flow import LibraryFlow
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
         self._make_inspiration()
         docks = [self.tasks_dock, self.inspiration_dock]
         self.layout_keeper = LayoutKeeper(self, self.splitter, docks)
+        self.derive_flow = DeriveFlow(session, self._derive_source, self, self)
         self.commands = CommandRegistry(self)
         self._declare_commands()
         self._make_menus()
@@ -218,6 +221,7 @@ class MainWindow(QMainWindow):
         ]:  # fmt: skip
             self.commands.declare(command)
         declare_sweep_commands(self.commands, self.sweep_flow)
+        declare_derive_commands(self.commands, self.derive_flow)
         # Actions the widgets own (their context menus and key contexts share them):
         self.commands.adopt("edit.delete", self.gallery.delete_action)
         self.commands.adopt("edit.find", flows.filter_bar.find_action)
@@ -237,6 +241,7 @@ class MainWindow(QMainWindow):
                            "view.inspiration_full", SEPARATOR, *GALLERY_VIEW_IDS, SEPARATOR,
                            "view.reset_layout", SEPARATOR, "view.gallery"]),
             Menu("E&xplore", SWEEP_MENU),
+            Menu("&Image", list(DERIVE_COMMAND_IDS)),
             self.presets_menu,
             Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
         ]  # fmt: skip
@@ -253,6 +258,12 @@ class MainWindow(QMainWindow):
         from app.ui.flows.diagnostics_copy import copy_diagnostics
 
         copy_diagnostics(self.session)
+
+    def _derive_source(self) -> int | None:
+        """The image U and R work on: the viewer's, else the first selected tile's."""
+        if self.center.currentWidget() is self.viewer:
+            return self.viewer.current_id()
+        return next(iter(self.gallery.selected_image_ids()), None)
 
     def _save_selected(self) -> None:
         self.image_actions.save(self.gallery.selected_image_ids())

@@ -312,3 +312,18 @@ def test_preferred_values_pick_dreamshaper_only_when_offered() -> None:
 
     assert preferred_values(IMAGE_TO_IMAGE_SD, _edited("image-to-image-sd", gone)) == {}
     assert preferred_values(REAL_ESRGAN, _schema(tool_detail_payload("real-esrgan"))) == {}
+
+
+def test_restore_defaults_takes_the_operations_settings() -> None:
+    from app.core.lineage import restore_defaults
+
+    defaults: dict[str, Any] = {"upscale_models": {"2": "RealESRGAN_x2plus"}}
+    said = restore_defaults(defaults, {"kind": "upscale", "scale": 4, "model": "RealESRNet_x4plus"})
+    assert said == "The next Upscale starts at ×4 with RealESRNet_x4plus."
+    assert defaults["upscale_scale"] == 4
+    assert defaults["upscale_models"] == {"2": "RealESRGAN_x2plus", "4": "RealESRNet_x4plus"}
+    said = restore_defaults(defaults, {"kind": "reimagine", "strength": 0.35, "variations": 4})
+    assert said == "The next Re-imagine starts at strength 0.35, 4 variations."
+    assert (defaults["reimagine_strength"], defaults["reimagine_count"]) == (0.35, 4)
+    assert restore_defaults(defaults, {"kind": "upscale", "scale": 3}) == ""
+    assert restore_defaults(defaults, {"kind": "promote"}) == ""

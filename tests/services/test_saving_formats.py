@@ -24,7 +24,9 @@ class _Ledger:
     """Only what the saver asks of the ledger: a generation's request by id."""
 
     def __init__(self) -> None:
-        self.state = SimpleNamespace(params=PARAMS, task_id="task-77")
+        self.state = SimpleNamespace(
+            params=PARAMS, task_id="task-77", tool="", parent_image_id=None, operation=None
+        )
 
     def get(self, generation_id: int) -> Any:
         return self.state if generation_id == 1 else None

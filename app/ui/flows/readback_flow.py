@@ -16,6 +16,7 @@ from PySide6.QtGui import QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.display import visible_text
+from app.core.lineage import restore_defaults
 from app.core.readback import Readback, read_settings, report
 from app.ui.session import UiSession
 from app.ui.widgets.plain import plain_message_box
@@ -92,11 +93,15 @@ class ReadbackFlow(QObject):
         self.last = readback
         form = self._form()
         text = report(readback)
+        if readback.lineage:  # a derived image: its operation's settings come back too
+            restored = restore_defaults(self.session.settings.derive_defaults, readback.lineage)
+            text = f"{text}\n{restored}" if restored else text
         if form is None:
             text = "The form is not ready yet (still connecting): nothing was applied.\n" + text
         elif readback.values:
             form.model.apply(readback.values)
-        self.show_report(name, text, ok=bool(readback.values) and form is not None)
+        found = bool(readback.values) or bool(readback.lineage)
+        self.show_report(name, text, ok=found and form is not None)
 
     def show_report(self, name: str, text: str, *, ok: bool) -> None:
         if self.report_box is not None:

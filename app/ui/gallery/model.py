@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QUrl,
 )
 
+from app.core.lineage import placed_beside
 from app.services.events import GenerationState, ImageRecord
 from app.ui.gallery.rows import (
     DETAIL_ROLE,
@@ -383,6 +384,8 @@ class GalleryModel(QAbstractListModel):
     @staticmethod
     def _new_section(generation_id: int, state: GenerationState | None, when: float) -> Section:
         created = state.created_at if state and state.created_at else when
+        beside = placed_beside(state.operation) if state is not None else None
+        created = beside if beside is not None else created  # a derived image by its source
         return Section(generation_id, state, created)
 
     def _insert_section(self, section: Section) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.core.display import one_line
+from app.core.lineage import lineage_badge
 from app.services.events import GenerationState, ImageRecord
 from app.ui.widgets.gallery_text import (
     header_detail,
@@ -88,10 +89,12 @@ def row_data(section: Section, tile: Tile | None, role: int) -> Any:
     params = section.state.params if section.state else {}
     if role == KIND_ROLE:
         return RowKind.IMAGE if record is not None else RowKind.PLACEHOLDER
+    badge = _badge(section.state)
     if role == Qt.ItemDataRole.DisplayRole:
-        return seed_label(record.seed if record else None, tile.index, params)
+        return badge or seed_label(record.seed if record else None, tile.index, params)
     if role == Qt.ItemDataRole.ToolTipRole:
-        return plain_tooltip(tile_tooltip(record, tile.index, params))
+        tip = tile_tooltip(record, tile.index, params)
+        return plain_tooltip(f"{badge[:1].upper()}{badge[1:]}\n{tip}" if badge else tip)
     if role == RECORD_ROLE:
         return record
     if role == IMAGE_ID_ROLE:
@@ -108,7 +111,13 @@ def _header_data(section: Section, role: int) -> Any:
         return RowKind.HEADER
     state = section.state
     if role == Qt.ItemDataRole.DisplayRole:
-        return one_line(header_title(state, section.generation_id))
+        badge = _badge(state)
+        title = header_title(state, section.generation_id)
+        if badge and not (state and state.params.get("prompt")):
+            title = f"{badge[:1].upper()}{badge[1:]}"  # an upscale has no prompt of its own
+        elif badge:
+            title = f"{title} — {badge}"
+        return one_line(title)
     if role in (DETAIL_ROLE, Qt.ItemDataRole.ToolTipRole):
         count = sum(1 for t in section.tiles if t.record is not None)
         detail = header_detail(state, section.created_at, count)
@@ -121,3 +130,8 @@ def _header_data(section: Section, role: int) -> Any:
             lines.append(f"Negative: {negative}")
         return plain_tooltip("\n".join([*lines, detail]))
     return None
+
+
+def _badge(state: GenerationState | None) -> str:
+    """The lineage badge of a derived generation ("×4 from image 12"), else ""."""
+    return lineage_badge(state.parent_image_id, state.operation) if state is not None else ""

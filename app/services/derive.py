@@ -1,0 +1,206 @@
+"""Work from a result: Upscale (Real-ESRGAN) and Re-imagine (image to image) of a library
+image, each a generation of its own tool linked to the image it came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.estimate import CostEstimate, estimate_cost
+from app.core.lineage import REIMAGINE, UPSCALE
+from app.core.schema import FieldSpec, ToolSchema
+from app.core.tools import IMAGE_TO_IMAGE_SD, REAL_ESRGAN, ToolInfo, find_option, preferred_values
+from app.services.events import GenerationState, ImageRecord
+from app.services.studio import InvalidParameters, Studio
+from app.storage.sweeps import GenerationLink, past_runs
+
+SCALES = (2, 4)
+# Carried over from the source image into re-imagine's form (when the tool has the field).
+_CARRIED = ("prompt", "negativePrompt", "scheduler", "width", "height")
+
+
+@dataclass(frozen=True)
+class Source:
+    """The library image an operation starts from, with the generation that made it."""
+
+    record: ImageRecord
+    generation: GenerationState
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A derive operation ready to run: its tool, form values, link, and what to tell."""
+
+    tool: ToolInfo
+    schema: ToolSchema
+    values: dict[str, Any]
+    link: GenerationLink
+    notes: tuple[str, ...] = ()
+
+
+async def source_of(studio: Studio, image_id: int) -> Source:
+    record = await studio.image(image_id)
+    if record is None or record.deleted:
+        raise KeyError(image_id)
+    state = studio.generation(record.generation_id)
+    if state is None:
+        state = await studio.ledger.load(record.generation_id)
+    return Source(record, state)
+
+
+def _field(schema: ToolSchema, info: ToolInfo, job: str) -> FieldSpec | None:
+    name = info.inputs.get(job)
+    return schema.field(name) if name else None
+
+
+def _operation(kind: str, source: Source, **settings: Any) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "from_generation": source.generation.id,
+        "image_index": source.record.index,
+        "beside": source.generation.created_at,  # the gallery shows it next to its source
+        **settings,
+    }
+
+
+def upscale_models(schema: ToolSchema) -> list[str]:
+    spec = _field(schema, REAL_ESRGAN, "model")
+    return [o.value for o in spec.options] if spec is not None else []
+
+
+def default_upscale_model(schema: ToolSchema, scale: int) -> str:
+    """RealESRGAN_x2plus for ×2 and RealESRGAN_x4plus for ×4 when offered, else the
+    tool's default (model names: Wiro's n8n node)."""
+    spec = _field(schema, REAL_ESRGAN, "model")
+    if spec is None:
+        return ""
+    option = find_option(spec, f"RealESRGAN_x{scale}plus")
+    return option.value if option is not None else str(spec.default or "")
+
+
+async def prepare_upscale(
+    studio: Studio, image_id: int, *, scale: int, model: str | None = None
+) -> Prepared:
+    source = await source_of(studio, image_id)
+    choice = await studio.tool_schema(REAL_ESRGAN.slug)
+    schema = choice.schema
+    image, scale_field = _field(schema, REAL_ESRGAN, "image"), _field(schema, REAL_ESRGAN, "scale")
+    if image is None or scale_field is None:
+        raise InvalidParameters({"tool": "Wiro's upscaler does not take an image and a scale."})
+    values: dict[str, Any] = {image.id: str(source.record.path), scale_field.id: scale}
+    model = model or default_upscale_model(schema, scale)
+    model_field = _field(schema, REAL_ESRGAN, "model")
+    if model_field is not None and model:
+        values[model_field.id] = model
+    size = (source.record.width, source.record.height)
+    operation = _operation(UPSCALE, source, scale=scale, model=model, source_size=list(size))
+    link = GenerationLink(parent_image_id=image_id, operation=operation)
+    return Prepared(REAL_ESRGAN, schema, values, link, choice.notes)
+
+
+def reimagine_values(
+    schema: ToolSchema, source: Source, *, strength: float, count: int
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The form prefilled from the source image (prompt, negative prompt, seed, size,
+    scheduler; DreamShaper 8 when offered) and notes on what could not be carried over."""
+    params = source.generation.params
+    info = IMAGE_TO_IMAGE_SD
+    values: dict[str, Any] = {}
+    for key in _CARRIED:
+        spec = schema.field(key)
+        value = params.get(key)
+        if spec is None or value in (None, ""):
+            continue
+        if spec.options and find_option(spec, str(value)) is None:
+            continue
+        values[key] = value
+    if source.record.width and source.record.height:
+        for key, size in (("width", source.record.width), ("height", source.record.height)):
+            if schema.field(key) is not None:
+                values[key] = size
+    seed = source.record.seed if source.record.seed is not None else params.get("seed")
+    if seed is not None and schema.field("seed") is not None:
+        values["seed"] = str(seed)
+    values.update(preferred_values(info, schema))
+    notes: list[str] = []
+    model = _field(schema, info, "model")
+    if model is not None and model.options and model.id not in values:
+        offered = ", ".join(o.label for o in model.options[:8])
+        notes.append(
+            f"Wiro's image-to-image tool does not offer DreamShaper 8; choose one of its "
+            f"models: {offered}."
+        )
+    strength_field, image = _field(schema, info, "strength"), _field(schema, info, "image")
+    if strength_field is not None:
+        values[strength_field.id] = round(float(strength), 2)
+    if image is not None:
+        values[image.id] = str(source.record.path)
+    samples = schema.field("samples")
+    if samples is not None:
+        top = int(samples.maximum) if samples.maximum is not None else count
+        values[samples.id] = max(1, min(count, top))
+    return values, tuple(notes)
+
+
+async def prepare_reimagine(
+    studio: Studio,
+    image_id: int,
+    *,
+    strength: float,
+    count: int,
+    overrides: Mapping[str, Any] | None = None,
+) -> Prepared:
+    source = await source_of(studio, image_id)
+    choice = await studio.tool_schema(IMAGE_TO_IMAGE_SD.slug)
+    values, notes = reimagine_values(choice.schema, source, strength=strength, count=count)
+    values.update(overrides or {})
+    model_field = _field(choice.schema, IMAGE_TO_IMAGE_SD, "model")
+    model = str(values.get(model_field.id, "")) if model_field is not None else ""
+    operation = _operation(
+        REIMAGINE,
+        source,
+        strength=values.get("strength", strength),
+        variations=values.get("samples", count),
+        model=model,
+        seed=values.get("seed"),
+    )
+    link = GenerationLink(parent_image_id=image_id, operation=operation)
+    return Prepared(IMAGE_TO_IMAGE_SD, choice.schema, values, link, (*choice.notes, *notes))
+
+
+async def run(studio: Studio, prepared: Prepared) -> GenerationState:
+    """Queues the operation like any generation (same queue, limits, costs, saving)."""
+    return await studio.submit(prepared.values, tool=prepared.tool.slug, link=prepared.link)
+
+
+async def upscale(
+    studio: Studio, image_id: int, *, scale: int, model: str | None = None
+) -> GenerationState:
+    return await run(studio, await prepare_upscale(studio, image_id, scale=scale, model=model))
+
+
+async def reimagine(
+    studio: Studio,
+    image_id: int,
+    *,
+    strength: float,
+    count: int,
+    overrides: Mapping[str, Any] | None = None,
+) -> GenerationState:
+    prepared = await prepare_reimagine(
+        studio, image_id, strength=strength, count=count, overrides=overrides
+    )
+    return await run(studio, prepared)
+
+
+async def estimate(studio: Studio, prepared: Prepared) -> CostEstimate:
+    """The price shown before it runs, by the same rules as Generate (the tool's
+    dynamicprice, or this account's past runs of the same tool)."""
+    past = await studio.ledger.db(past_runs, studio.ledger.history, 200)
+    return estimate_cost(
+        [prepared.values],
+        tool=prepared.schema.slug,
+        dynamic_price=prepared.schema.dynamic_price,
+        past=past,
+    )
