@@ -6,7 +6,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import replace
 
 from app.api.client import WiroClient
@@ -119,7 +119,7 @@ class TaskWatcher:
     def socket_connected(self) -> bool:
         return self._ws is not None
 
-    async def watch(self, task_id: str, token: str | None) -> AsyncIterator[TaskEvent]:
+    async def watch(self, task_id: str, token: str | None) -> AsyncGenerator[TaskEvent, None]:
         """Events for one task, ending after exactly one Finished, Failed or Cancelled."""
         if self._closed:
             raise WiroError("The task watcher has been closed.")

@@ -120,8 +120,11 @@ class Follower:
         attempt = 0
         while True:
             try:
-                async for event in self.watcher.watch(task_id, token):
-                    await self._handle(generation_id, event)
+                # Closed here, in this task, even when it is cancelled at shutdown: left to the
+                # garbage collector, the generator's cleanup could not await its release.
+                async with contextlib.aclosing(self.watcher.watch(task_id, token)) as events:
+                    async for event in events:
+                        await self._handle(generation_id, event)
                 return
             except NotFoundError:
                 await self.ledger.persist(
@@ -249,7 +252,9 @@ class Follower:
         failures: list[BaseException] = []
         renewed = False
         for round_number in range(DOWNLOAD_ROUNDS):
-            tasks = self._start_downloads(gid, outputs)
+            # The first round counts the downloads the announcement already started, failed
+            # ones included: a failure is not fetched twice in a row without a pause.
+            tasks = self._start_downloads(gid, outputs, reuse_failed=round_number == 0)
             results = await asyncio.gather(*tasks, return_exceptions=True)
             stopped = any(isinstance(r, asyncio.CancelledError) for r in results)
             if stopped and gid not in self._stopping:
@@ -319,7 +324,7 @@ class Follower:
                 task.cancel()
 
     def _start_downloads(
-        self, gid: int, outputs: Iterable[Output]
+        self, gid: int, outputs: Iterable[Output], *, reuse_failed: bool = False
     ) -> list[asyncio.Task[ImageRecord | None]]:
         state = self.ledger.get(gid)
         have = {i.index for i in state.images} if state else set()
@@ -329,7 +334,8 @@ class Follower:
         for index, output in output_indices(outputs):
             key = (gid, index)
             existing = self._downloads.get(key)
-            if existing is not None and _alive_or_ok(existing):
+            reuse = reuse_failed and existing is not None and _failed(existing)
+            if existing is not None and (_alive_or_ok(existing) or reuse):
                 tasks.append(existing)
                 continue
             if index in have:
@@ -386,6 +392,10 @@ class Follower:
         if tasks:
             await asyncio.wait(tasks, timeout=5)
         self._downloads.clear()
+
+
+def _failed(task: asyncio.Task[Any]) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is not None
 
 
 def _alive_or_ok(task: asyncio.Task[Any]) -> bool:

@@ -181,9 +181,14 @@ def test_sigkill_mid_sweep_then_restart_finishes_every_cell_once(
     )
     assert sweeps[0]["state"] == "done"
     assert [g["cell_index"] for g in gens] == list(range(CELLS)), "each cell exactly once"
-    assert [g["phase"] for g in gens] == ["succeeded"] * CELLS
-    assert stats["tasks_created"] == CELLS, "nothing was sent twice"
-    assert len({g["task_id"] for g in gens}) == CELLS
+    # A kill that lands while a Run is on the wire leaves that cell "unknown": if Wiro made
+    # the task, recovery (Task/List, at start) attaches it and it succeeds; if the Run never
+    # arrived there is no task to find, nothing was billed, and it is never sent again.
+    succeeded = [g for g in gens if g["phase"] == "succeeded"]
+    unknown = [g for g in gens if g["phase"] == "unknown"]
+    assert len(succeeded) + len(unknown) == CELLS and len(unknown) <= 1
+    assert stats["tasks_created"] == len(succeeded), "nothing was sent twice"
+    assert len({g["task_id"] for g in succeeded}) == len(succeeded)
 
 
 if __name__ == "__main__":
