@@ -147,12 +147,12 @@ async def test_restart_between_upload_and_run_does_not_upload_twice(
     studio, _ = await start_studio(emulator, tmp_path)
     try:
         source_id = await _source_image(studio)
-        monkeypatch.setattr("app.services.studio.upload_inputs", upload_then_crash)
+        monkeypatch.setattr("app.services.submit_queue.upload_inputs", upload_then_crash)
         state = await derive.upscale(studio, source_id, scale=4)
         await asyncio.wait_for(uploaded.wait(), 15)
     finally:
         await studio.aclose()
-    monkeypatch.setattr("app.services.studio.upload_inputs", real)
+    monkeypatch.setattr("app.services.submit_queue.upload_inputs", real)
     assert emulator.stats()["run_calls"] == 1 and emulator.stats()["requests"]["File/Upload"] == 1
     studio, _ = await start_studio(emulator, tmp_path)
     try:
