@@ -133,6 +133,9 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         again = studio.generation(_derived(studio, source.id, "reimagine").id)
         assert len(again.images) == 4 and again.params["strength"] == 0.7
         assert again.operation["strength"] == 0.7 and again.operation["variations"] == 4
+        # A tile size that shows all four at once (an earlier test may have left another one
+        # in the settings): thumbnails are decoded only for tiles on screen.
+        window.gallery.set_tile_size(200)
         await harness.wait(lambda: thumbnails_shown(window.gallery, window.loader, again.id) == 4)
         window.gallery.select_images([i.id for i in again.images])
         _shot(window, "reimagine.png", tmp_path)
