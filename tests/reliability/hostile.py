@@ -146,6 +146,13 @@ async def hostile_studio(wiro: HostileWiro, root: Path) -> Studio:
         transport=httpx.MockTransport(wiro),
         sleep=_no_sleep,
     )
+    return await polling_studio(client, root)
+
+
+async def polling_studio(
+    client: WiroClient, root: Path, *, watcher_args: dict[str, Any] | None = None
+) -> Studio:
+    """A started Studio on ``client`` that polls fast (no socket) and retries quickly."""
     watcher = TaskWatcher(
         client,
         connect=_no_socket,
@@ -154,6 +161,7 @@ async def hostile_studio(wiro: HostileWiro, root: Path) -> Studio:
         reconnect_max_delay=0.05,
         max_read_errors=3,
         final_read_attempts=3,
+        **(watcher_args or {}),
     )
     history = await asyncio.get_running_loop().run_in_executor(
         None, HistoryStore, root / "history.sqlite3"

@@ -17,12 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from app.api.client import ApiConfig, WiroClient
-from app.api.watcher import TaskWatcher
 from app.core.credentials import Credentials
-from app.services.connection import bundled_schema
 from app.services.studio import Studio
-from app.storage.history import HistoryStore
-from tests.reliability.hostile import KEY, SECRET, TASK_ID, TOKEN, finished_task, png_bytes
+from tests.reliability.hostile import (
+    KEY,
+    SECRET,
+    TASK_ID,
+    TOKEN,
+    finished_task,
+    png_bytes,
+    polling_studio,
+)
 
 Writer = asyncio.StreamWriter
 
@@ -167,10 +172,6 @@ def standard_routes(server: LoopbackServer, *, outputs: int = 1) -> None:
     detail_route(server, finished_task(listed))
 
 
-async def _no_socket(url: str) -> Any:
-    raise ConnectionRefusedError("no WebSocket in these tests: the watcher polls")
-
-
 def loopback_client(
     server: LoopbackServer, *, also_insecure: tuple[str, ...] = (), **config: Any
 ) -> WiroClient:
@@ -191,27 +192,4 @@ async def loopback_studio(
     server: LoopbackServer, root: Path, *, watcher_args: dict[str, Any] | None = None, **config: Any
 ) -> Studio:
     client = loopback_client(server, **config)
-    watcher = TaskWatcher(
-        client,
-        connect=_no_socket,
-        poll_interval=0.01,
-        healthy_poll_interval=0.02,
-        reconnect_max_delay=0.05,
-        max_read_errors=3,
-        final_read_attempts=3,
-        **(watcher_args or {}),
-    )
-    history = await asyncio.get_running_loop().run_in_executor(
-        None, HistoryStore, root / "history.sqlite3"
-    )
-    studio = Studio(
-        schema=bundled_schema(),
-        client=client,
-        watcher=watcher,
-        history=history,
-        library_dir=root / "library",
-        retry_delay=0.01,
-        slot_retry_seconds=0.05,
-    )
-    await studio.start()
-    return studio
+    return await polling_studio(client, root, watcher_args=watcher_args)

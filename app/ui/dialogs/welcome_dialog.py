@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.widgets import style
 from app.ui.widgets.common import ErrorLabel, icon
+from app.ui.widgets.plain import set_plain_text
 
 WIRO_PROJECTS_URL = "https://wiro.ai/"
 
@@ -210,7 +211,7 @@ class WelcomeDialog(QDialog):
         for widget in (self.key_edit, self.secret_edit, self.key_only_box, self.demo_button):
             widget.setEnabled(not busy)
         self.remember_box.setEnabled(not busy and self.keychain_available)
-        self.busy_label.setText(text)
+        set_plain_text(self.busy_label, text)  # may carry an error's text
         self.busy_label.setVisible(busy and bool(text))
         self.busy_bar.setVisible(busy)
         self.cancel_button.setVisible(busy)

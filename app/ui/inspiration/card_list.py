@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLay
 
 from app.ui.inspiration.cards import PromptCard, empty_label
 from app.ui.inspiration.data import Entry, matches, query_words
+from app.ui.widgets.plain import set_plain_text
 
 PAGE = 4  # cards moved by PageUp / PageDown
 CARD_WIDTH = 280  # a grid column per this many pixels of width (one in the dock)
@@ -95,8 +96,9 @@ class CardList(QScrollArea):
         if shown:
             self.empty_label.hide()
         else:
-            self.empty_label.setText(
-                f"Nothing here matches “{query.strip()}”." if words else self._empty_text
+            set_plain_text(  # the query is typed text: never markup
+                self.empty_label,
+                f"Nothing here matches “{query.strip()}”." if words else self._empty_text,
             )
             self.empty_label.show()
         return shown
