@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from app import APP_ID, APP_NAME, __version__
@@ -46,6 +46,7 @@ def print_diagnostics(data_dir: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
     args = parse_args(argv)
     if args.diagnostics:
         return print_diagnostics(args.data_dir)
@@ -53,13 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    import qasync
     from PySide6.QtWidgets import QApplication  # PySide6 before qasync picks a binding
 
     from app.storage.logs import setup_logging
     from app.storage.paths import AppPaths
-    from app.ui.app_controller import AppController
-    from app.ui.widgets.errors import install_excepthook
     from app.ui.widgets.style import apply_style
 
     if args.smoke:
@@ -79,15 +77,32 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     apply_style(app)
+    from app.ui.widgets.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # cycles are freed on the GUI thread, never in a worker
     from PySide6.QtGui import QIcon
 
     from app.resources import resource_path
 
     icon = resource_path("icons", "hicolor", "scalable", "apps", f"{APP_ID}.svg")
     app.setWindowIcon(QIcon(str(icon)))
+    demo = args.demo or args.smoke
 
+    # Paint first: the window with its form, before asyncio, the network stack, the keychain
+    # and the library load (issue 17); everything below runs behind the painted window.
+    from app.ui.first_frame import show_first_frame
+
+    first_frame = show_first_frame(paths, demo=demo, started=started)
+    if not first_frame.window.isVisible():
+        return 0  # closed while it was appearing
+
+    import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
+    import qasync
+
+    from app.ui.app_controller import AppController
+    from app.ui.widgets.errors import install_excepthook
     from app.ui.widgets.thumbnails import make_decode_pool
 
     loop = qasync.QEventLoop(app)
@@ -99,10 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     controller = AppController(
         app,
         paths,
-        demo=args.demo or args.smoke,
+        demo=demo,
         smoke=args.smoke,
         io_executor=io_pool,
         decode_pool=decode_pool,
+        first_frame=first_frame,
     )
     controller.screenshot = args.screenshot
     install_excepthook(controller.report_unexpected)
@@ -113,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         io_pool.shutdown(wait=False, cancel_futures=True)
+        collector.stop()
         logging.shutdown()
 
 

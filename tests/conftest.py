@@ -1,4 +1,5 @@
-"""Suite-wide guards: Qt binding, a throw-away home, and the --live opt-in."""
+"""Suite-wide guards: Qt binding, a throw-away home, garbage collected on the GUI thread, and
+the --live opt-in."""
 
 from __future__ import annotations
 
@@ -41,6 +42,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "warning: HOME is not a temporary folder; run the suite through tests/headless.sh "
             "(make test) so nothing touches your own home or keychain\n"
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_gc(qapp):
+    """As in the app: cyclic garbage is collected on the GUI thread only, never by a worker
+    thread that happens to allocate (freeing a Qt object there crashes). Checked after every
+    test too, since many tests never spin the Qt loop that drives the collector's timer."""
+    from app.ui.widgets.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(qapp)
+    try:
+        yield collector
+    finally:
+        collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests(gui_thread_gc):
+    yield
+    gui_thread_gc.check()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -11,7 +10,7 @@ from urllib.parse import urlsplit
 
 from app.core.credentials import Credentials
 from app.core.schema import SchemaError, ToolSchema, parse_tool
-from app.resources import tool_detail_payload
+from app.services.schema_cache import UNREADABLE, bundled_schema, cached_schema, store_schema
 from app.storage.paths import AppPaths
 
 if TYPE_CHECKING:  # the network stack, the history and the studio load when a studio opens
@@ -47,46 +46,6 @@ class ConnectionSpec:
         )
 
 
-MAX_CACHED_SCHEMA = 4 * 2**20  # bytes; a Tool/Detail answer is a few kB
-# What parse_tool may raise on a damaged or foreign answer (as WiroClient.tool_detail catches).
-_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
-
-
-def bundled_schema() -> ToolSchema:
-    return parse_tool(tool_detail_payload())
-
-
-def cached_schema(paths: AppPaths, demo: bool) -> ToolSchema:
-    """The profile's last Tool/Detail answer, else the bundled one: what the first frame shows.
-
-    Blocking (one small file): call it off the GUI thread, or before the window exists."""
-    path = paths.tool_detail_cache(demo)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_CACHED_SCHEMA + 1)
-        if len(data) > MAX_CACHED_SCHEMA:
-            raise ValueError("cached tool description too large")
-        return parse_tool(json.loads(data))
-    except FileNotFoundError:
-        return bundled_schema()
-    except (OSError, *_UNREADABLE) as exc:
-        log.info("using the bundled tool schema, the cached one is unreadable (%s)", exc)
-        return bundled_schema()
-
-
-def store_schema(paths: AppPaths, demo: bool, payload: dict[str, Any]) -> None:
-    """Keeps a Tool/Detail answer that parsed for the next start (blocking, atomic)."""
-    from app.fsutil import atomic_write_text
-
-    path, text = paths.tool_detail_cache(demo), json.dumps(payload)
-    try:
-        if path.is_file() and path.read_text("utf-8") == text:
-            return  # the usual start: the same answer as last time, no write and no fsync
-        atomic_write_text(path, text)
-    except (OSError, UnicodeDecodeError) as exc:  # only the next start's first frame suffers
-        log.info("the tool description was not cached: %s", exc)
-
-
 async def verify_credentials(spec: ConnectionSpec) -> None:
     """One cheap authenticated call; AuthError when refused, CredentialCheckError when the
     answer is not one it recognises as "valid" (nothing is stored in either case)."""
@@ -110,7 +69,7 @@ async def load_schema(
     try:
         payload = await asyncio.wait_for(client.tool_detail_raw(TOOL_OWNER, TOOL_PROJECT), timeout)
         schema = parse_tool(payload)
-    except (WiroError, SchemaError, TimeoutError, *_UNREADABLE) as exc:
+    except (WiroError, SchemaError, TimeoutError, *UNREADABLE) as exc:
         log.info("using the stored tool schema (%s)", type(exc).__name__)
         loop = asyncio.get_running_loop()
         if cache is None:

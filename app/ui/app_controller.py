@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.api.errors import NetworkError, WiroError
 from app.core.credentials import Credentials
 from app.core.schema import ToolSchema
-from app.services.connection import TOOL_OWNER, TOOL_PROJECT, ConnectionSpec, cached_schema
+from app.services.connection import TOOL_OWNER, TOOL_PROJECT, ConnectionSpec
 from app.services.spawn import Spawner
 from app.storage.credentials import CredentialStore, KeychainUnavailable
 from app.storage.dbfaults import HistoryUnavailable, unavailable
@@ -30,6 +30,7 @@ from app.ui.session import UiSession
 if TYPE_CHECKING:  # the studio, the network stack and the emulator load behind the first frame
     from app.services.demo import DemoServer
     from app.services.studio import Studio
+    from app.ui.first_frame import FirstFrame
 
 log = logging.getLogger(__name__)
 # What opening a studio imports (the network stack, the history, the studio, thumbnails):
@@ -63,7 +64,9 @@ class AppController(QObject):
         credential_store: CredentialStore | None = None,
         io_executor: Executor | None = None,
         decode_pool: QThreadPool | None = None,
+        first_frame: FirstFrame | None = None,
     ) -> None:
+        """``first_frame``: the window already painted by ``app.main`` (else ``run`` makes it)."""
         super().__init__()
         self.app = app
         app.setQuitOnLastWindowClosed(False)  # the loop ends only after a clean shutdown
@@ -83,7 +86,9 @@ class AppController(QObject):
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
         self.demo_server: DemoServer | None = None
-        self.window: Any = None
+        self.window: Any = first_frame.window if first_frame is not None else None
+        if first_frame is not None:
+            self.session.settings = first_frame.settings
         self.screenshot: Path | None = None
         self.studio_options: dict[str, Any] = {}  # extra open_studio() options (benchmarks)
         self._finished: asyncio.Future[int] | None = None
@@ -137,16 +142,26 @@ class AppController(QObject):
                 self.app.applicationStateChanged.disconnect(self._on_app_state_changed)
 
     async def _run(self) -> int:
-        from app.ui.main_window import MainWindow
-
         assert self._finished is not None
         # Paint first: the window and its form (from the cached schema) before the network
         # stack, the emulator, the keychain and the library are touched; they load behind it.
-        self.settings, schema = await self.io(self._first_frame)
-        self.window = MainWindow(self.session, self, schema)
-        self.window.restore_state(self.settings)
-        self.window.show()
-        await self.window.first_paint()
+        # app.main paints it before the loop exists; otherwise (tests) it is painted here.
+        if self.window is None:
+            from app.ui.main_window import MainWindow
+
+            self.settings, schema = await self.io(self._first_frame)
+            self.window = MainWindow(schema, self.settings)
+            self.window.show()
+            await self.window.first_paint()
+        if not self._closing:  # else it was shut down while the first frame was appearing
+            self._start_behind_the_window()
+        code = await self._finished
+        await self.spawner.aclose(timeout=2)
+        return code
+
+    def _start_behind_the_window(self) -> None:
+        """The workspace, then the mode: the demo, the stored account, or the welcome."""
+        self.window.attach(self.session, self)
         self.spawn(self.io(_import_behind_first_paint), name="imports")
         if self.smoke:
             self.spawn(self.window.run_smoke(self.screenshot), name="smoke")
@@ -154,15 +169,12 @@ class AppController(QObject):
             self.spawn(self.start_demo(), name="start-demo")
         else:
             self.spawn(self._start_from_settings(), name="start")
-        code = await self._finished
-        await self.spawner.aclose(timeout=2)
-        return code
 
     def _first_frame(self) -> tuple[Settings, ToolSchema]:
         """Settings and the tool schema of the profile about to open (two small files)."""
-        settings = self.settings_store.load()
-        demo = self.start_in_demo or settings.last_mode == "demo"
-        return settings, cached_schema(self.paths, demo)
+        from app.ui.first_frame import load_first_frame
+
+        return load_first_frame(self.paths, self.start_in_demo)
 
     async def _start_from_settings(self) -> None:
         # The demo server (when the demo is the likely mode) starts while the keychain answers.
@@ -396,6 +408,7 @@ class AppController(QObject):
             sweeps = self.session.sweeps
             if self.window is not None:
                 self.window.store_state(self.settings)
+            if self.window is not None and self.window.attached:
                 self.session.set_studio(None, None)
                 self.window.bind(None, None)
             await self.save_settings()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,71 +21,67 @@ from app import APP_NAME
 from app.core.display import one_line
 from app.core.schema import ToolSchema
 from app.storage.settings import Settings
-from app.ui.derive.flow import DeriveFlow
-from app.ui.flows.image_actions import ImageActions
-from app.ui.flows.library_flow import LibraryFlow
-from app.ui.flows.readback_flow import ReadbackFlow
-from app.ui.flows.smoke import SmokeView, run_smoke
-from app.ui.flows.sweep_flow import SweepFlow
 from app.ui.form.generate_panel import GeneratePanel
 from app.ui.form.model import GenerationRequest, SeedPolicy
 from app.ui.form.schema_form import SchemaForm
-from app.ui.gallery.gallery import Gallery
-from app.ui.inspiration.dock import InspirationDock
-from app.ui.session import ModeSwitches, UiSession
-from app.ui.tasks.panel import TasksPanel
-from app.ui.viewer.viewer import CompareView, ImageViewer
-from app.ui.widgets.commands import CommandRegistry, show_shortcut_list
-from app.ui.widgets.notify import Notifier
-from app.ui.widgets.thumbnails import ThumbnailLoader
 from app.ui.widgets.window_layout import LayoutKeeper
-from app.ui.window_binding import BindingView
-from app.ui.window_menus import (
-    CommandSources,
-    WindowHandlers,
-    declare_window_commands,
-    make_window_menus,
-)
 from app.ui.window_parts import (
+    SHELL_MENU_TITLES,
     FirstPaint,
+    loading_label,
     make_banner,
     make_body,
     make_splitter,
-    make_tasks_dock,
+    place_side_docks,
+    replace_dock_widget,
+    replace_loading_page,
     show_about_box,
 )
-from app.ui.window_requests import StudioRequests
 
-if TYPE_CHECKING:  # the studio and the network stack load after the first paint
+if TYPE_CHECKING:  # the workspace, the studio and the network stack load after the first paint
     from app.services.connection import ConnectionSpec
     from app.services.studio import Studio
+    from app.ui.derive.flow import DeriveFlow
+    from app.ui.flows.image_actions import ImageActions
+    from app.ui.flows.library_flow import LibraryFlow
+    from app.ui.flows.readback_flow import ReadbackFlow
+    from app.ui.flows.sweep_flow import SweepFlow
+    from app.ui.gallery.gallery import Gallery
     from app.ui.inspiration.panel import InspirationPanel
+    from app.ui.session import ModeSwitches, UiSession
+    from app.ui.tasks.panel import TasksPanel
+    from app.ui.viewer.viewer import CompareView, ImageViewer
+    from app.ui.widgets.commands import CommandRegistry
+    from app.ui.widgets.thumbnails import ThumbnailLoader
+    from app.ui.window_binding import BindingView
+    from app.ui.window_requests import StudioRequests
 
+    class WindowHost(ModeSwitches, Protocol):
+        """What the window asks of its owner: the mode switches, and whether it may close."""
 
-DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 px
-
-
-class WindowHost(ModeSwitches, Protocol):
-    """What the window asks of its owner: the mode switches, and whether it may close now."""
-
-    def confirm_close(self) -> bool: ...
+        def confirm_close(self) -> bool: ...
 
 
 class MainWindow(QMainWindow):
-    """Lays out the widgets, builds the flows with the session, and renders the studio's state."""
+    """Lays out the widgets, builds the flows with the session, and renders the studio's state.
 
-    def __init__(
-        self, session: UiSession, host: WindowHost, schema: ToolSchema | None = None
-    ) -> None:
+    Built in two steps so that it paints before most of the app has loaded: the constructor
+    makes the first frame (the real layout, the form from the cached schema, "Loading…" where
+    the gallery and the side panel go, the menu titles), light enough to show before the
+    asyncio loop exists; ``attach`` then builds the workspace (gallery, viewer, Tasks, flows,
+    commands and menus) with the session, behind the painted window."""
+
+    def __init__(self, schema: ToolSchema | None = None, settings: Settings | None = None) -> None:
         """``schema``: the form to show at once (the cached Tool/Detail answer); without one
-        the form waits for the first studio."""
+        the form waits for the first studio. ``settings``: the saved layout and last form."""
         super().__init__()
-        self.session = session
-        self.host = host
+        self._settings = settings or Settings()
+        self.session: UiSession | None = None
+        self.host: WindowHost | None = None
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
-        self.notifier = Notifier(self)
         self._closing_for_real = False
+        self._early_requests: list[GenerationRequest] = []  # Generate before attach()
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.setMinimumSize(900, 600)
@@ -102,25 +97,45 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form_placeholder)
         self._first_paint = FirstPaint(self)
 
-        self.loader = ThumbnailLoader(self, pool=session.decode_pool)
-        self.gallery = Gallery(self.loader)
-        self.viewer = ImageViewer(self.loader)
-        self.compare = CompareView(self.loader)
         self.center = QStackedWidget()
-        for page in (self.gallery, self.viewer, self.compare):
-            self.center.addWidget(page)
-
+        self.center.addWidget(loading_label())  # the gallery's place until attach()
         self.splitter = make_splitter(self.form_host, self.center)
         self.setCentralWidget(make_body(self.banner, self.splitter))
 
-        self.tasks = TasksPanel()
-        self.tasks_dock = make_tasks_dock(self, self.tasks)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tasks_dock)
-        self.resizeDocks([self.tasks_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
-
+        self.tasks_dock, self.inspiration_dock = place_side_docks(self, loading_label())
+        docks = [self.tasks_dock, self.inspiration_dock]
+        self.layout_keeper = LayoutKeeper(self, self.splitter, docks)
+        for title in SHELL_MENU_TITLES:  # the same titles attach() fills: the bar never moves
+            self.menuBar().addMenu(title)
         self.mode_label = QLabel("Connecting…")
         self.statusBar().addPermanentWidget(self.mode_label)
-        self.binding = BindingView(
+        if schema is not None:
+            self._build_form(schema)
+            self.inspiration_dock.set_examples(schema.inspire)
+        self.restore_state(self._settings)
+
+    def attach(self, session: UiSession, host: WindowHost) -> None:
+        """Builds the workspace behind the first frame: everything that needs the session."""
+        from app.ui.derive.flow import DeriveFlow
+        from app.ui.gallery.gallery import Gallery
+        from app.ui.tasks.panel import TasksPanel
+        from app.ui.viewer.viewer import CompareView, ImageViewer
+        from app.ui.widgets.commands import CommandRegistry
+        from app.ui.widgets.notify import Notifier
+        from app.ui.widgets.thumbnails import ThumbnailLoader
+        from app.ui.window_binding import BindingView
+        from app.ui.window_requests import StudioRequests
+
+        self.session, self.host = session, host
+        self.notifier = Notifier(self)
+        self.loader: ThumbnailLoader = ThumbnailLoader(self, pool=session.decode_pool)
+        self.gallery: Gallery = Gallery(self.loader)
+        self.viewer: ImageViewer = ImageViewer(self.loader)
+        self.compare: CompareView = CompareView(self.loader)
+        replace_loading_page(self.center, [self.gallery, self.viewer, self.compare])
+        self.tasks: TasksPanel = TasksPanel()
+        replace_dock_widget(self.tasks_dock, self.tasks)
+        self.binding: BindingView = BindingView(
             session,
             (self.mode_label, self.gallery, self.tasks, self.statusBar()),
             lambda: self.generate_panel,
@@ -128,27 +143,29 @@ class MainWindow(QMainWindow):
             self.notifier,
             self.isActiveWindow,
         )
-        self.requests = StudioRequests(
+        self.requests: StudioRequests = StudioRequests(
             session, lambda: self.studio, lambda: self.form, lambda: self.generate_panel, self
         )
         self._connect_signals()
         self._make_library()  # history & library: filter bar, delete/undo, export, read-back
-        self._make_inspiration()
-        docks = [self.tasks_dock, self.inspiration_dock]
-        self.layout_keeper = LayoutKeeper(self, self.splitter, docks)
-        self.derive_flow = DeriveFlow(session, self._derive_source, self, self)
-        self.commands = CommandRegistry(self)
+        self.inspiration_dock.attach(session, lambda: self.form, self)
+        self.prompt_library = self.inspiration_dock.prompt_library
+        self.presets_menu = self.inspiration_dock.presets_menu
+        self.derive_flow: DeriveFlow = DeriveFlow(session, self._derive_source, self, self)
+        self.commands: CommandRegistry = CommandRegistry(self)
         self._declare_commands()
         self._make_menus()
         self.gallery.set_loading(True)  # honest until the first library page has arrived
         self.tasks.set_loading(True)
-        if schema is not None:
-            self._build_form(schema)
-            self.inspiration_dock.set_examples(schema.inspire)
-
-    # -- construction ------------------------------------------------------------------
+        if self.generate_panel is not None:
+            self.generate_panel.explore_requested.connect(self.sweep_flow.explore)
+        early, self._early_requests = self._early_requests, []
+        for request in early:  # pressed while the workspace was being built: waits as well
+            self.requests.generate(request)
 
     def _declare_commands(self) -> None:
+        from app.ui.window_menus import CommandSources, WindowHandlers, declare_window_commands
+
         handlers = WindowHandlers(
             open_image=self.readback_flow.open_dialog,
             save_selected=self._save_selected,
@@ -174,6 +191,9 @@ class MainWindow(QMainWindow):
         declare_window_commands(self.commands, handlers, sources)
 
     def _make_menus(self) -> None:
+        from app.ui.window_menus import make_window_menus
+
+        self.menuBar().clear()  # the first frame's titles, replaced by the same menus, filled
         menus = make_window_menus(self.commands, self.menuBar(), self.presets_menu)
         self.file_menu, self.edit_menu = menus["file"], menus["edit"]
         self.view_menu, self.help_menu = menus["view"], menus["help"]
@@ -186,6 +206,7 @@ class MainWindow(QMainWindow):
     def _copy_diagnostics(self) -> None:
         from app.ui.flows.diagnostics_copy import copy_diagnostics
 
+        assert self.session is not None
         copy_diagnostics(self.session)
 
     def _derive_source(self) -> int | None:
@@ -198,6 +219,10 @@ class MainWindow(QMainWindow):
         self.image_actions.save(self.gallery.selected_image_ids())
 
     def _connect_signals(self) -> None:
+        from app.ui.flows.image_actions import ImageActions
+        from app.ui.flows.sweep_flow import SweepFlow
+
+        assert self.session is not None
         self.session.generation_changed.connect(self.binding.generation_changed)
         self.session.image_stored.connect(self.binding.image_stored)
         self.session.notice_posted.connect(self.show_notice)
@@ -206,7 +231,7 @@ class MainWindow(QMainWindow):
         self.tasks.check_requested.connect(lambda gid: self.requests.check_missing([gid]))
         self.tasks.retry_requested.connect(self.requests.retry)
         self.tasks.selected.connect(self._on_tasks_selected)
-        self.image_actions = ImageActions(
+        self.image_actions: ImageActions = ImageActions(
             self.session,
             self.gallery,
             self.viewer,
@@ -224,22 +249,10 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.viewer.closed.connect(self.show_gallery)
-        self.sweep_flow = SweepFlow(self.session, self.gallery, self.viewer, self.center,
+        self.sweep_flow: SweepFlow = SweepFlow(self.session, self.gallery, self.viewer, self.center,
                                     self.loader, form=lambda: self.form, parent=self)  # fmt: skip
 
     # -- inspiration, saved prompts and presets (inspiration.py, presets.py) -------------
-
-    def _make_inspiration(self) -> None:
-        """The Inspiration dock, a tab beside Tasks; it brings the Presets menu."""
-        dock = InspirationDock(self.session, lambda: self.form, self)
-        dock.setFeatures(
-            self.tasks_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
-        self.tabifyDockWidget(self.tasks_dock, dock)
-        self.tasks_dock.raise_()
-        self.inspiration_dock = dock
-        self.prompt_library, self.presets_menu = dock.prompt_library, dock.presets_menu
 
     @property
     def inspiration(self) -> InspirationPanel:
@@ -258,7 +271,11 @@ class MainWindow(QMainWindow):
     # -- history and library: filter bar, spend, delete/undo, export, read-back --------
 
     def _make_library(self) -> None:
-        self.library_flow = LibraryFlow(
+        from app.ui.flows.library_flow import LibraryFlow
+        from app.ui.flows.readback_flow import ReadbackFlow
+
+        assert self.session is not None
+        self.library_flow: LibraryFlow = LibraryFlow(
             self.session,
             self.gallery,
             self.viewer,
@@ -267,7 +284,7 @@ class MainWindow(QMainWindow):
             show_gallery=self.show_gallery,
             parent=self,
         )
-        self.readback_flow = ReadbackFlow(self.session, self, lambda: self.form, self)
+        self.readback_flow: ReadbackFlow = ReadbackFlow(self.session, self, lambda: self.form, self)
 
     # -- binding to a studio -----------------------------------------------------------
 
@@ -296,6 +313,21 @@ class MainWindow(QMainWindow):
         """Returns once the window has painted (or after ``timeout``: a window never exposed)."""
         await self._first_paint.wait(timeout)
 
+    def paint_before_the_loop(self, timeout: float = 1.0) -> None:
+        """Shows the window and waits, in Qt's own loop, until it has painted."""
+        self.show()
+        self._first_paint.wait_before_the_loop(timeout)
+
+    @property
+    def attached(self) -> bool:
+        """Whether ``attach`` has built the workspace (gallery, Tasks, flows, menus)."""
+        return self.session is not None
+
+    @property
+    def first_painted_at(self) -> float | None:
+        """``time.perf_counter()`` of the first paint (None before it)."""
+        return self._first_paint.painted_at
+
     def show_not_connected(self, reason: str) -> None:
         """No studio could open: say so where the loading states were."""
         self.binding.not_connected(reason)
@@ -312,9 +344,10 @@ class MainWindow(QMainWindow):
         self.form_layout.addWidget(self.form, 1)
         self.form_layout.addWidget(self.generate_panel)
         self.generate_panel.generate_requested.connect(self._on_generate_requested)
-        self.generate_panel.explore_requested.connect(self.sweep_flow.explore)
-        saved = old_values or self.session.settings.last_params
-        random = self.session.settings.random_seed
+        if self.session is not None:  # else attach() connects it
+            self.generate_panel.explore_requested.connect(self.sweep_flow.explore)
+        settings = self.session.settings if self.session is not None else self._settings
+        saved, random = old_values or settings.last_params, settings.random_seed
         self.form.model.apply(saved, policy=SeedPolicy.RANDOM if random else SeedPolicy.FIXED)
 
     # -- studio events -----------------------------------------------------------------
@@ -328,6 +361,11 @@ class MainWindow(QMainWindow):
     # -- actions -----------------------------------------------------------------------
 
     def _on_generate_requested(self, request: GenerationRequest) -> None:
+        if self.session is None:  # the workspace is still being built: the request waits
+            self._early_requests.append(request)
+            if self.generate_panel is not None:
+                self.generate_panel.button.setText("Connecting…")
+            return
         box = self.requests.generate(request)
         if box is not None:
             self.duplicate_box = box  # the same images, billed twice: the user decides
@@ -344,14 +382,19 @@ class MainWindow(QMainWindow):
     def show_welcome(self) -> None:
         from app.ui.flows.welcome import open_welcome
 
+        if self.session is None or self.host is None:
+            return  # not attached yet: nothing to connect with
         open_welcome(self, self.session, self.host)
 
     def show_settings(self) -> None:
         from app.ui.flows.settings_flow import open_settings
 
+        assert self.session is not None and self.host is not None
         open_settings(self, self.session, self.host, change_credentials=self.show_welcome)
 
     def show_shortcuts(self) -> None:
+        from app.ui.widgets.commands import show_shortcut_list
+
         self.shortcuts_box = show_shortcut_list(self, self.commands)
 
     def show_about(self) -> None:
@@ -375,13 +418,16 @@ class MainWindow(QMainWindow):
             settings.random_seed = self.form.random_seed_enabled()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing_for_real or self.host.confirm_close():
+        if self._closing_for_real or self.host is None or self.host.confirm_close():
             event.accept()
             return
         event.ignore()
 
     async def run_smoke(self, screenshot: Path | None) -> None:
         """``--smoke``: one demo generation through this window's form and gallery."""
+        from app.ui.flows.smoke import SmokeView, run_smoke
+
+        assert self.session is not None and self.host is not None
         view = SmokeView(self, self.gallery, self.loader, lambda: self.form)
         await run_smoke(self.session, self.host, view, screenshot)
 

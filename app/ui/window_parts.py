@@ -1,50 +1,93 @@
 """Pieces of the window that need nothing of it: the demo banner, the splitter, the body, the
-Tasks dock, the About box, and the watcher that knows when the first frame has been painted."""
+side docks, the "Loading…" stand-ins of the first frame and their replacement, the About box,
+and the watcher that knows when the first frame has been painted."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app import APP_NAME, __version__
+from app.ui.inspiration.dock import InspirationDock
 from app.ui.widgets import style
 
 log = logging.getLogger(__name__)
+# The menu bar's titles in the first frame, before the commands exist; the built menus
+# (window_menus.make_window_menus) carry the same titles in the same order.
+DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 px
+SHELL_MENU_TITLES = ("&File", "&Edit", "&View", "E&xplore", "&Image", "&Presets", "&Help")
 
 
 class FirstPaint(QObject):
-    """Notes the watched widget's first paint, so loading can start behind a visible window."""
+    """Notes the watched widget's first paint (and when), so loading can start behind a
+    visible window. Plain Qt: it runs before the asyncio loop exists."""
 
     def __init__(self, widget: QWidget) -> None:
         super().__init__(widget)
-        self._painted = asyncio.Event()
-        self._done: Callable[[], None] | None = self._painted.set
+        self.painted_at: float | None = None  # time.perf_counter() when the first paint began
+        self.painted = False  # and once it has been drawn
+        self._callbacks: list[Callable[[], None]] = []
         widget.installEventFilter(self)
 
+    def when_painted(self, callback: Callable[[], None]) -> None:
+        """Calls ``callback`` after the first paint has been drawn (at once if it has)."""
+        if self.painted:
+            callback()
+        else:
+            self._callbacks.append(callback)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._done is not None:
-            done, self._done = self._done, None
+        if event.type() == QEvent.Type.Paint and self.painted_at is None:
+            self.painted_at = time.perf_counter()
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, done)  # after this paint has been drawn
+            QTimer.singleShot(0, self._done)  # after this paint has been drawn
         return False
 
+    def _done(self) -> None:
+        if self.painted:
+            return
+        self.painted = True
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def wait_before_the_loop(self, timeout: float) -> None:
+        """Runs Qt's own loop until the first paint (or ``timeout``: a window never exposed)."""
+        if self.painted:
+            return
+        loop = QEventLoop()
+        self.when_painted(loop.quit)
+        QTimer.singleShot(round(timeout * 1000), loop.quit)
+        loop.exec()
+        if not self.painted:
+            log.info("no first paint within %.1f s; loading behind the window anyway", timeout)
+
     async def wait(self, timeout: float) -> None:
-        """Returns once the widget has painted (or after ``timeout``: a window never exposed)."""
+        """Returns once the widget has painted (or after ``timeout``)."""
+        import asyncio
+
+        if self.painted:
+            return
+        painted = asyncio.Event()
+        self.when_painted(painted.set)
         try:
-            await asyncio.wait_for(self._painted.wait(), timeout)
+            await asyncio.wait_for(painted.wait(), timeout)
         except TimeoutError:
             log.info("no first paint within %.1f s; loading behind the window anyway", timeout)
 
@@ -88,6 +131,47 @@ def make_tasks_dock(parent: QWidget, tasks: QWidget) -> QDockWidget:
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
     )
     return dock
+
+
+def place_side_docks(window: QMainWindow, tasks: QWidget) -> tuple[QDockWidget, InspirationDock]:
+    """Tasks and Inspiration, tabbed on the right (Tasks in front), at their default width."""
+    tasks_dock = make_tasks_dock(window, tasks)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, tasks_dock)
+    window.resizeDocks([tasks_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+    inspiration = InspirationDock(window)
+    inspiration.setFeatures(
+        tasks_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
+    )
+    window.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
+    window.tabifyDockWidget(tasks_dock, inspiration)
+    tasks_dock.raise_()
+    return tasks_dock, inspiration
+
+
+def loading_label() -> QLabel:
+    """Where a part of the workspace goes until it is built: an honest "Loading…"."""
+    label = QLabel("Loading…")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    style.set_role(label, "muted")
+    return label
+
+
+def replace_loading_page(stack: QStackedWidget, pages: list[QWidget]) -> None:
+    """The built pages take the loading page's place; the first one is shown."""
+    loading = stack.widget(0)
+    for page in pages:
+        stack.addWidget(page)
+    stack.setCurrentWidget(pages[0])
+    if loading is not None:
+        stack.removeWidget(loading)
+        loading.deleteLater()
+
+
+def replace_dock_widget(dock: QDockWidget, widget: QWidget) -> None:
+    loading = dock.widget()
+    dock.setWidget(widget)
+    if loading is not None:
+        loading.deleteLater()
 
 
 def make_body(banner: QWidget, splitter: QSplitter) -> QWidget:

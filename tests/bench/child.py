@@ -5,7 +5,9 @@ default) and reports when its first paint is done and the event loop is idle aga
 
 ``python -m tests.bench.child app --data-dir D [--images N] [--scroll]`` runs the real app
 (``app.main.main(["--demo", "--data-dir", D])``) and reports four moments: the main window's
-first paint (``window_painted``); ``interactive``, the form shown with Generate enabled;
+first paint (``window_painted``, the window's own stamp: app.main paints it before the event
+loop starts); ``interactive``, the form shown with Generate enabled and the event loop running
+(the workspace built behind the first frame);
 ``thumbs_painted`` (with a library), every image tile of the gallery's first screen painted
 with its decoded thumbnail (the ``gallery_delegate.PAINT_PROBE`` hook); and ``ready``: the
 demo start has finished (studio bound, form built), the gallery holds its first page (or the
@@ -152,8 +154,11 @@ class _Probe:
         window = self._window()
         if window is None:
             return
+        if "window_painted" not in self.stamps and window.first_painted_at is not None:
+            self.stamps["window_painted"] = window.first_painted_at  # app.main painted it
+        if not window.attached:
+            return
         if not self._hooked:
-            window.installEventFilter(self._filter)
             window.gallery.view.viewport().installEventFilter(self._filter)
             self._hooked = True
         if "interactive" not in self.stamps and _interactive(window):
@@ -208,11 +213,6 @@ class _Probe:
     def _on_paint(self, obj) -> None:  # type: ignore[no-untyped-def]
         from PySide6.QtCore import QTimer
 
-        if obj is self._window() and "window_painted" not in self.stamps:
-            self.stamps["window_painted"] = time.perf_counter()
-            if os.environ.get("WIRO_BENCH_MARK_PAINT"):  # splits a -X importtime log
-                sys.stderr.write("bench-child: first paint\n")
-            return
         self._paints += 1
         if self._armed and "gallery_painted" not in self.stamps:
             self.stamps["gallery_painted"] = time.perf_counter()

@@ -60,7 +60,7 @@ def _link(source: Path, dest: Path) -> None:
 def build_library(root: Path, images: int) -> dict[str, Any]:
     """Writes a demo-profile library of ``images`` images under ``AppPaths.under(root)``."""
     from app.core.params import validate
-    from app.services.connection import bundled_schema
+    from app.services.schema_cache import bundled_schema
     from app.storage.history import HistoryStore
     from app.storage.library import library_path
     from app.storage.paths import AppPaths

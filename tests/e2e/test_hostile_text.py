@@ -25,7 +25,11 @@ def test_a_stored_refusal_with_markup_is_shown_literally_at_start(qloop, harness
     async def scenario() -> None:
         controller = await harness.start()
         await harness.wait(
-            lambda: controller.window is not None and controller.window.tasks.row(gid),
+            lambda: (
+                controller.window is not None
+                and controller.window.attached
+                and controller.window.tasks.row(gid)
+            ),
             what="the stored card",
         )
         window = controller.window

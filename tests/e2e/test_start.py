@@ -41,6 +41,7 @@ def test_generate_before_the_studio_exists_runs_once_the_demo_is_up(
         await window.first_paint()
         panel = window.generate_panel
         assert window.form is not None and panel is not None, "the form comes with the window"
+        await harness.wait(lambda: window.attached, what="the workspace behind the first frame")
         assert controller.studio is None
         assert window.isVisible() and panel.button.isEnabled()
         assert window.mode_label.text() == "Connecting…"

@@ -20,7 +20,7 @@ import httpx
 from app.api.client import ApiConfig, WiroClient
 from app.api.watcher import TaskWatcher
 from app.core.credentials import Credentials
-from app.services.connection import bundled_schema
+from app.services.schema_cache import bundled_schema
 from app.services.studio import Studio
 from app.storage.history import HistoryStore
 

@@ -188,7 +188,8 @@ def test_help_menu_copies_diagnostics(qloop, qapp, tmp_path):
     _write_log(paths, ["INFO app: started", f"ERROR app: api_secret={SECRET}"])
     REDACTOR.add_secret(SECRET)
     controller = AppController(qapp, paths, credential_store=CredentialStore(MemoryKeyring()))
-    window = MainWindow(controller.session, controller)
+    window = MainWindow()
+    window.attach(controller.session, controller)
     controller.window = window
     texts = [a.text() for a in window.help_menu.actions()]
     assert texts.index("Copy &diagnostics") == texts.index("&About Wiro Studio") + 1

@@ -8,8 +8,9 @@ from typing import Any
 
 from app.api.errors import NetworkError
 from app.resources import tool_detail_payload
-from app.services import connection
-from app.services.connection import bundled_schema, cached_schema, load_schema, store_schema
+from app.services import schema_cache
+from app.services.connection import load_schema
+from app.services.schema_cache import bundled_schema, cached_schema, store_schema
 from app.storage.paths import AppPaths
 
 
@@ -51,7 +52,7 @@ def test_a_damaged_foreign_or_oversized_cache_falls_back_to_the_bundled_schema(
     for text in ("{not json", json.dumps({"tool": "nope"}), json.dumps([1, 2])):
         cache.write_text(text, "utf-8")
         assert cached_schema(paths, demo=False) == bundled_schema()
-    monkeypatch.setattr(connection, "MAX_CACHED_SCHEMA", 100)
+    monkeypatch.setattr(schema_cache, "MAX_CACHED_SCHEMA", 100)
     cache.write_text(json.dumps(_renamed("Too big")), "utf-8")
     assert cached_schema(paths, demo=False) == bundled_schema()
 

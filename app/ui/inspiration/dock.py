@@ -7,31 +7,28 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDockWidget, QLabel, QStackedWidget, QWidget
 
-from app.services.events import GenerationState
-from app.storage.prompts import PromptStore
-from app.ui.inspiration.presets import FormGetter, PresetsMenu
-from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
-from app.ui.session import UiSession
 from app.ui.widgets import style
 
-if TYPE_CHECKING:  # the panel and its cards load when the dock is first shown
+if TYPE_CHECKING:  # the prompt library, the panel and its cards load behind the first frame
+    from app.services.events import GenerationState
     from app.ui.inspiration.panel import InspirationPanel
+    from app.ui.inspiration.presets import FormGetter, PresetsMenu
+    from app.ui.inspiration.prompt_library import PromptLibrary
+    from app.ui.session import UiSession
 
 
 class InspirationDock(QDockWidget):
-    """Built with the session and a way to reach the form; the window only places it.
+    """Placed by the window in its first frame; given the session and a way to reach the form
+    by ``attach`` once the app is running. The window only places it.
 
     The panel (a card per example, saved and recent prompt) is built when the dock is first
     shown, not at start: until then the dock keeps what the panel will show."""
 
-    def __init__(self, session: UiSession, form: FormGetter, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget) -> None:
         super().__init__("Inspiration", parent)
         self.setObjectName("inspiration-dock")
-        self._session, self._form = session, form
-        store = PromptStore.in_folder(session.paths.data_dir)
-        self.prompt_library = PromptLibrary(store, session_runner(session), self)
-        self.presets_menu = PresetsMenu(self.prompt_library, form, parent)
-        self.presets_menu.notice_posted.connect(session.notify)
+        self._session: UiSession | None = None
+        self._form: FormGetter = lambda: None
         self._panel: InspirationPanel | None = None
         self._inspire: tuple[Mapping[str, Any], ...] = ()
         self._history: dict[int, GenerationState] | None = None  # None: not loaded yet
@@ -39,11 +36,25 @@ class InspirationDock(QDockWidget):
         style.set_role(loading, "muted")
         loading.setMargin(12)
         self.setWidget(loading)
+        self._center: QStackedWidget | None = None
+        self._was_visible = False
+
+    def attach(self, session: UiSession, form: FormGetter, menu_parent: QWidget) -> None:
+        """The prompt library (shared with the Presets menu) and the session's updates."""
+        from app.storage.prompts import PromptStore
+        from app.ui.inspiration.presets import PresetsMenu
+        from app.ui.inspiration.prompt_library import PromptLibrary, session_runner
+
+        self._session, self._form = session, form
+        store = PromptStore.in_folder(session.paths.data_dir)
+        self.prompt_library: PromptLibrary = PromptLibrary(store, session_runner(session), self)
+        self.presets_menu: PresetsMenu = PresetsMenu(self.prompt_library, form, menu_parent)
+        self.presets_menu.notice_posted.connect(session.notify)
         session.generation_changed.connect(self._on_generation_changed)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.prompt_library.load()
-        self._center: QStackedWidget | None = None
-        self._was_visible = False
+        if self.isVisible() and not self.visibleRegion().isEmpty():
+            self.panel  # noqa: B018 - in front at start: built now
 
     @property
     def panel_built(self) -> bool:
@@ -53,6 +64,7 @@ class InspirationDock(QDockWidget):
     def panel(self) -> InspirationPanel:
         """The panel, built on first use."""
         if self._panel is None:
+            assert self._session is not None, "the dock is attached before its panel is shown"
             from app.ui.inspiration.panel import InspirationPanel
             from app.ui.inspiration.pictures import CardPictures
             from app.ui.widgets.thumbnails import ThumbnailLoader
@@ -71,7 +83,7 @@ class InspirationDock(QDockWidget):
     def _on_visibility_changed(self, visible: bool) -> None:
         # Not showEvent: a dock tabbed behind Tasks is "shown" with the window. This signal
         # follows what the user sees (Qt: also emitted when its tab becomes selected).
-        if visible and self._panel is None:
+        if visible and self._panel is None and self._session is not None:
             self.panel  # noqa: B018 - builds it
 
     def set_examples(self, inspire: Iterable[Mapping[str, Any]]) -> None:
