@@ -153,6 +153,9 @@ class AppController(QObject):
             self.window = MainWindow(schema, self.settings)
             self.window.show()
             await self.window.first_paint()
+        self.window.host = self  # closing the window now asks this controller
+        if not self._closing:
+            await self.window.preload_workspace()
         if not self._closing:  # else it was shut down while the first frame was appearing
             self._start_behind_the_window()
         code = await self._finished

@@ -27,12 +27,14 @@ from app.ui.form.schema_form import SchemaForm
 from app.ui.widgets.window_layout import LayoutKeeper
 from app.ui.window_parts import (
     SHELL_MENU_TITLES,
+    WORKSPACE_MODULES,
     FirstPaint,
     loading_label,
     make_banner,
     make_body,
     make_splitter,
     place_side_docks,
+    preload,
     replace_dock_widget,
     replace_loading_page,
     show_about_box,
@@ -113,6 +115,11 @@ class MainWindow(QMainWindow):
             self._build_form(schema)
             self.inspiration_dock.set_examples(schema.inspire)
         self.restore_state(self._settings)
+
+    async def preload_workspace(self) -> None:
+        """Loads what ``attach`` needs, a module per turn of the loop: the first frame keeps
+        answering (typing, Generate) meanwhile."""
+        await preload(WORKSPACE_MODULES)
 
     def attach(self, session: UiSession, host: WindowHost) -> None:
         """Builds the workspace behind the first frame: everything that needs the session."""

@@ -28,9 +28,34 @@ from app.ui.inspiration.dock import InspirationDock
 from app.ui.widgets import style
 
 log = logging.getLogger(__name__)
+# What MainWindow.attach imports, leaves first (the order -X importtime reports them done):
+# imported one per turn of the event loop before attach, so the window answers input while
+# the workspace loads. A module missing here still loads, inside its importer's turn.
+_WORKSPACE = """
+    app.ui.derive app.core.tools app.services.errors app.core.lineage
+    app.ui.derive.reimagine_dialog app.core.estimate app.ui.derive.texts
+    app.ui.derive.upscale_popover app.ui.derive.flow app.ui.gallery app.ui.widgets.gallery_text
+    app.ui.gallery.rows app.ui.gallery.model app.ui.gallery.delegate app.ui.gallery.view
+    app.ui.gallery.culling app.ui.gallery.gallery app.ui.tasks app.core.status app.ui.tasks.row
+    app.ui.tasks.panel app.ui.viewer app.ui.viewer.actions app.ui.viewer.canvas
+    app.ui.viewer.base app.ui.viewer.overlay app.ui.viewer.compare app.ui.viewer.info_panel
+    app.ui.viewer.viewer app.ui.widgets.notify app.ui.window_binding app.ui.flows
+    app.ui.flows.actions app.ui.widgets.duplicate_guard app.ui.window_requests
+    app.ui.flows.lightbox app.ui.flows.image_actions app.core.sweep_model app.core.sweep_values
+    app.core.sweep_prompt app.core.sweep app.storage.wildcards app.ui.flows.vary_flow
+    app.ui.sweeps app.ui.sweeps.cell_tile app.ui.sweeps.grid app.storage.sweeps
+    app.ui.sweeps.history app.ui.sweeps.axis_row app.ui.sweeps.planner app.ui.flows.sweep_flow
+    app.services.state app.services.ledger app.services.library app.ui.gallery.filter_bar
+    app.ui.flows.culling_flow app.ui.flows.library_flow app.core.readback_model
+    app.core.readback_comfy app.core.readback_formats app.core.readback
+    app.ui.flows.readback_flow app.storage.prompts app.ui.inspiration.prompt_library
+    app.ui.inspiration.presets app.ui.derive.commands app.ui.gallery.commands
+    app.ui.window_menus
+"""
+WORKSPACE_MODULES = tuple(_WORKSPACE.split())
+DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 px
 # The menu bar's titles in the first frame, before the commands exist; the built menus
 # (window_menus.make_window_menus) carry the same titles in the same order.
-DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 px
 SHELL_MENU_TITLES = ("&File", "&Edit", "&View", "E&xplore", "&Image", "&Presets", "&Help")
 
 
@@ -131,6 +156,16 @@ def make_tasks_dock(parent: QWidget, tasks: QWidget) -> QDockWidget:
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
     )
     return dock
+
+
+async def preload(modules: tuple[str, ...]) -> None:
+    """Imports ``modules`` one per turn of the event loop (input and paints go between)."""
+    import asyncio
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)
+        await asyncio.sleep(0)
 
 
 def place_side_docks(window: QMainWindow, tasks: QWidget) -> tuple[QDockWidget, InspirationDock]:

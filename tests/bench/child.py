@@ -156,13 +156,13 @@ class _Probe:
             return
         if "window_painted" not in self.stamps and window.first_painted_at is not None:
             self.stamps["window_painted"] = window.first_painted_at  # app.main painted it
+        if "interactive" not in self.stamps and _interactive(window):
+            self.stamps["interactive"] = time.perf_counter()  # this poll ran: the loop answers
         if not window.attached:
             return
         if not self._hooked:
             window.gallery.view.viewport().installEventFilter(self._filter)
             self._hooked = True
-        if "interactive" not in self.stamps and _interactive(window):
-            self.stamps["interactive"] = time.perf_counter()
         if self.expect_images and "thumbs_painted" not in self.stamps:
             self._check_first_screen(window)
         self._maybe_finish()
