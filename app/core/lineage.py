@@ -22,7 +22,14 @@ def lineage_badge(parent_image_id: int | None, operation: Mapping[str, Any] | No
     if not operation and parent_image_id is None:
         return ""
     kind = str((operation or {}).get("kind") or "")
-    source = f"image {parent_image_id}" if parent_image_id is not None else "another image"
+    named = (operation or {}).get("source_file")
+    source = (
+        f"image {parent_image_id}"
+        if parent_image_id is not None
+        else str(named)
+        if isinstance(named, str) and named
+        else "another image"
+    )
     if kind == UPSCALE:
         return f"×{_number((operation or {}).get('scale'))} from {source}"
     if kind == REIMAGINE:
