@@ -179,3 +179,46 @@ def test_reimagine_dialog_takes_a_dropped_file(qloop, harness_factory, tmp_path)
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())
+
+
+def test_the_viewer_goes_to_the_source_and_to_derived_images(
+    qloop, harness_factory, tmp_path
+) -> None:
+    from PySide6.QtTest import QTest
+
+    from app.services import derive
+
+    harness = harness_factory(demo=True)
+
+    async def scenario() -> None:
+        controller = await harness.start()
+        await harness.wait(lambda: controller.studio is not None and controller.window.form)
+        window, studio = controller.window, controller.studio
+        window.resize(1600, 1000)
+        source_gen = await studio.submit({"prompt": PROMPT, "width": 128, "height": 128,
+                                          "samples": 1})  # fmt: skip
+        await harness.wait(lambda: _ready(studio, source_gen), what="the source image")
+        source = studio.generation(source_gen.id).images[0]
+        made = [await derive.upscale(studio, source.id, scale=s) for s in (2, 4)]
+        await harness.wait(lambda: all(_ready(studio, m) for m in made), 30)
+        x2, x4 = (studio.generation(m.id).images[0] for m in made)
+        await harness.wait(lambda: window.gallery.record(x2.id) and window.gallery.record(x4.id))
+
+        viewer = window.viewer
+        window.image_actions.view(source.id)
+        assert viewer.current_id() == source.id
+        viewer.set_info_visible(True)
+        assert viewer.info_panel.derived_link.text() == "2 derived images"
+        QTest.keyClick(viewer.canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+        menu = viewer.derived_menu
+        assert menu is not None and menu.isVisible()
+        assert [a.text() for a in menu.actions()] == [f"#{x2.id} · ×2", f"#{x4.id} · ×4"]
+        menu.actions()[0].trigger()
+        menu.close()
+        assert viewer.current_id() == x2.id
+        assert viewer.info_panel.source_link.text() == f"×2 from #{source.id}"
+        QTest.keyClick(viewer.canvas, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+        assert viewer.current_id() == source.id
+        assert await harness.stop() == 0
+
+    qloop.run_until_complete(scenario())
