@@ -12,7 +12,8 @@ from PIL import Image
 from app.core.lineage import lineage_badge, task_title
 from app.services import derive
 from app.services.errors import InvalidParameters
-from tests.services.conftest import start_studio
+from app.services.events import Phase
+from tests.services.conftest import start_studio, wait_until
 from tests.services.test_tools_derive import SOURCE, _ended
 
 pytestmark = pytest.mark.asyncio
@@ -99,5 +100,28 @@ async def test_a_file_that_is_not_an_image_is_refused_before_anything_is_sent(
             await derive.prepare_upscale(studio, tmp_path / "notes.txt", scale=4)
         stats = emulator.stats()
         assert not stats["requests"].get("File/Upload") and stats["run_calls"] == 0
+    finally:
+        await studio.aclose()
+
+
+async def test_a_failing_upload_is_retried_and_run_is_sent_once(emulator, tmp_path) -> None:
+    studio, _ = await start_studio(emulator, tmp_path)
+    try:
+        emulator.configure(http_error_rate=1.0, http_error_endpoints=("File/Upload",))
+        state = await derive.upscale(studio, _photo(tmp_path), scale=2)
+
+        def retrying() -> bool:
+            current = studio.generation(state.id)
+            uploads = emulator.stats()["requests"].get("File/Upload", 0)
+            return current is not None and "Retrying" in (current.error or "") and uploads > 3
+
+        await wait_until(retrying, 20, "the upload to be retried")
+        current = studio.generation(state.id)
+        assert current is not None and current.phase is Phase.PENDING
+        assert emulator.stats()["run_calls"] == 0, "no Run without the uploaded URL"
+        emulator.configure(http_error_rate=0.0)
+        final = await _ended(studio, state)
+        assert (final.images[0].width, final.images[0].height) == (192, 128)
+        assert emulator.stats()["run_calls"] == 1, "Run is sent once"
     finally:
         await studio.aclose()
