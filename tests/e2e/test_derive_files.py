@@ -62,10 +62,10 @@ def _drop_file(widget, path: Path) -> None:
     assert event.isAccepted()
 
 
-def _save_shot(pixmap, name: str, tmp_path: Path) -> Path:
+def _save_shot(pixmap, name: str, tmp_path: Path, readme: bool = True) -> Path:
     path = tmp_path / name
     assert pixmap.save(str(path), "PNG")
-    if os.environ.get("WIRO_UPDATE_SCREENSHOTS"):
+    if readme and os.environ.get("WIRO_UPDATE_SCREENSHOTS"):
         assert pixmap.save(str(ROOT / "resources" / "screenshots" / name), "PNG")
     if os.environ.get("WIRO_SHOTS_DIR"):
         assert pixmap.save(str(Path(os.environ["WIRO_SHOTS_DIR"]) / name), "PNG")
@@ -118,7 +118,7 @@ def test_upscale_and_reimagine_a_file_outside_the_library(qloop, harness_factory
         await harness.wait(lambda: flow.dialog is not None and flow.dialog.isVisible())
         dialog = flow.dialog
         assert dialog.image is not None and dialog.image.value() == str(photo)
-        assert dialog.image.editor.name.text() == photo.name
+        assert dialog.image.editor.name.full_text() == photo.name
         assert "From harbour sketch.png (160×120)" in dialog.source_label.text()
         dialog.prompt.setPlainText(PROMPT)
         dialog.count.setValue(2)
@@ -217,6 +217,7 @@ def test_the_viewer_goes_to_the_source_and_to_derived_images(
         menu.close()
         assert viewer.current_id() == x2.id
         assert viewer.info_panel.source_link.text() == f"×2 from #{source.id}"
+        _save_shot(window.grab(), "viewer-lineage.png", tmp_path, readme=False)
         QTest.keyClick(viewer.canvas, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
         assert viewer.current_id() == source.id
         assert await harness.stop() == 0

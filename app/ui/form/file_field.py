@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,8 @@ from PySide6.QtWidgets import (
 from app.core.file_inputs import IMAGE_SUFFIXES, FileInputError, check_url, is_url
 from app.core.schema import FieldKind, FieldSpec
 from app.ui.form.fields import FieldWidget, register_field
-from app.ui.widgets.plain import plain_tooltip, set_plain_text
+from app.ui.widgets.common import ElidedLabel
+from app.ui.widgets.plain import plain_tooltip
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
 THUMB_SIDE = 56
@@ -61,6 +61,16 @@ def shown_name(value: str) -> str:
     return Path(value).name
 
 
+class _NameLabel(ElidedLabel):
+    """A file name that keeps its end ("…-00.png") when it does not fit."""
+
+    def _elide(self) -> None:
+        metrics = QFontMetrics(self.font())
+        self.setText(
+            metrics.elidedText(self.full_text(), Qt.TextElideMode.ElideMiddle, self.width())
+        )
+
+
 class FileDrop(QFrame):
     """The field's face: thumbnail, name or address, Choose… and ×; accepts drops."""
 
@@ -76,9 +86,7 @@ class FileDrop(QFrame):
         self.thumb.setFixedSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setTextFormat(Qt.TextFormat.PlainText)
-        self.name = QLabel()
-        self.name.setTextFormat(Qt.TextFormat.PlainText)
-        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name = _NameLabel()
         self.address = QLineEdit()
         self.address.setPlaceholderText(PLACEHOLDER)
         self.address.setClearButtonEnabled(False)
@@ -155,7 +163,7 @@ class FileField(FieldWidget):
             editor.address.setText("" if local else text)
         editor.address.setVisible(not local)
         editor.name.setVisible(bool(text))
-        set_plain_text(editor.name, shown_name(text), single_line=True)
+        editor.name.set_full_text(shown_name(text))
         editor.name.setToolTip(plain_tooltip(text))
         editor.clear.setEnabled(bool(text))
         changed = text != self._value
@@ -169,7 +177,7 @@ class FileField(FieldWidget):
 
     def _on_address_text_edited(self, text: str) -> None:
         self._value = text.strip()
-        set_plain_text(self.editor.name, shown_name(self._value), single_line=True)
+        self.editor.name.set_full_text(shown_name(self._value))
         self.editor.name.setVisible(bool(self._value))
         self.editor.clear.setEnabled(bool(self._value))
         self._show_thumbnail()
