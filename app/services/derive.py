@@ -19,6 +19,8 @@ from app.services.studio import InvalidParameters, Studio
 from app.storage.sweeps import GenerationLink, past_runs
 
 SCALES = (2, 4)
+FILE_SIDE = 768  # a file's longest side for re-imagine: DreamShaper 8 (SD 1.5) is 512–768 px
+SIZE_STEP = 8  # SD sizes are multiples of 8 (app.core.params.CLIENT_LIMITS)
 # Carried over from the source image into re-imagine's form (when the tool has the field).
 _CARRIED = ("prompt", "negativePrompt", "scheduler", "width", "height")
 
@@ -164,6 +166,17 @@ async def prepare_upscale(
     return Prepared(REAL_ESRGAN, schema, values, link, choice.notes)
 
 
+def fit_size(width: int, height: int, longest: int) -> tuple[int, int]:
+    """(width, height) with the longest side at most ``longest``, the aspect kept, each side
+    a multiple of 8 and at least 64 (the tool's sizes)."""
+    ratio = min(1.0, longest / max(width, height))
+
+    def snap(side: float) -> int:
+        return max(64, round(side * ratio / SIZE_STEP) * SIZE_STEP)
+
+    return snap(width), snap(height)
+
+
 def reimagine_values(
     schema: ToolSchema, source: Source, *, strength: float, count: int
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -180,15 +193,24 @@ def reimagine_values(
         if spec.options and find_option(spec, str(value)) is None:
             continue
         values[key] = value
+    notes: list[str] = []
     if source.width and source.height:
-        for key, size in (("width", source.width), ("height", source.height)):
+        size = (source.width, source.height)
+        if source.record is None:  # a file: any size, while the tool wants SD's sizes
+            size = fit_size(*size, FILE_SIDE)
+            if size != (source.width, source.height):
+                notes.append(
+                    f"{source.path.name} is {source.width}×{source.height}: it is re-imagined "
+                    f"at {size[0]}×{size[1]} (DreamShaper 8 works at 512–768 px; Size "
+                    f"changes it)."
+                )
+        for key, side in (("width", size[0]), ("height", size[1])):
             if schema.field(key) is not None:
-                values[key] = size
+                values[key] = side
     seed = source.seed
     if seed is not None and schema.field("seed") is not None:
         values["seed"] = str(seed)
     values.update(preferred_values(info, schema))
-    notes: list[str] = []
     model = _field(schema, info, "model")
     if model is not None and model.options and model.id not in values:
         offered = ", ".join(o.label for o in model.options[:8])

@@ -125,3 +125,17 @@ async def test_a_failing_upload_is_retried_and_run_is_sent_once(emulator, tmp_pa
         assert emulator.stats()["run_calls"] == 1, "Run is sent once"
     finally:
         await studio.aclose()
+
+
+async def test_a_large_photo_is_reimagined_at_an_sd_size(emulator, tmp_path) -> None:
+    studio, _ = await start_studio(emulator, tmp_path)
+    try:
+        photo = _photo(tmp_path, "phone.jpg", (1000, 750))
+        prepared = await derive.prepare_reimagine(studio, photo, strength=0.5, count=1)
+        assert (prepared.values["width"], prepared.values["height"]) == (768, 576)
+        assert any("phone.jpg is 1000×750" in n and "768×576" in n for n in prepared.notes)
+        assert derive.fit_size(100, 75, 768) == (96, 72)
+        assert derive.fit_size(4032, 3024, 768) == (768, 576)
+        assert derive.fit_size(3000, 40, 768) == (768, 64)
+    finally:
+        await studio.aclose()
