@@ -162,6 +162,8 @@ def test_reimagine_dialog_takes_a_dropped_file(qloop, harness_factory, tmp_path)
         _drop_file(dialog.image.editor, dropped)
         assert dialog.image.value() == str(dropped)
         assert dialog.source_label.text().startswith("From dropped study.png")
+        await harness.wait(lambda: dialog.width_box.value() == 128, what="the file's size")
+        assert dialog.height_box.value() == 128
         await harness.wait(dialog.image.thumbnail_shown, what="the dropped file's thumbnail")
         await harness.wait(lambda: "≈ $" in dialog.price.text(), what="a price")
         dialog.adjustSize()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
+from app.core.file_inputs import is_url
 from app.core.tools import IMAGE_TO_IMAGE_SD
 from app.services.errors import InvalidParameters
 from app.ui.derive.reimagine_dialog import ReimagineDialog
@@ -230,9 +231,24 @@ class DeriveFlow(QObject):
             dialog.set_price(price_text(await _derive().estimate(studio, again)))
 
         dialog.changed.connect(lambda: self.session.spawn(reprice(), name="reimagine-price"))
+        dialog.image_changed.connect(
+            lambda value: self.session.spawn(self._size_from(dialog, value), name="image-size")
+        )
         dialog.finished.connect(lambda result: self._reimagine_finished(studio, image_id, result))
         dialog.set_price(price_text(await _derive().estimate(studio, prepared)))
         dialog.open()
+
+    async def _size_from(self, dialog: ReimagineDialog, value: str) -> None:
+        """A file put in place of the source: the size follows it (fitted to SD's sizes)."""
+        if is_url(value):
+            return  # no network here: the size stays as it is
+        derive = _derive()
+        try:
+            source = await derive.source_file(Path(value))
+        except InvalidParameters:
+            return  # the field's own check tells what is wrong with the file
+        if source.width and source.height and dialog.image and dialog.image.value() == value:
+            dialog.set_size(*derive.fit_size(source.width, source.height, derive.FILE_SIDE))
 
     def _reimagine_finished(self, studio: Studio, image_id: int | Path, result: int) -> None:
         dialog = self.dialog

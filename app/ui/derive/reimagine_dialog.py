@@ -43,6 +43,7 @@ class ReimagineDialog(QDialog):
     """Edits what an image-to-image run takes from its source; emits nothing until Run."""
 
     changed = Signal()  # what the price depends on changed (variations)
+    image_changed = Signal(str)  # another source image: a local path or a URL
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,7 +205,12 @@ class ReimagineDialog(QDialog):
         self.run_button.setEnabled(bool(value))
         if value:
             set_plain_text(self.source_label, f"From {shown_name(value)}{self._tool_words}.")
+            self.image_changed.emit(value)
         self.changed.emit()
+
+    def set_size(self, width: int, height: int) -> None:
+        self.width_box.setValue(width)
+        self.height_box.setValue(height)
 
     def _show_strength(self, value: int) -> None:
         strength = value / 100
