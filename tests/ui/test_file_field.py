@@ -56,6 +56,7 @@ def _drop(target: FileDrop, mime: QMimeData) -> bool:
 def test_the_image_field_is_a_file_field(upscaler_form) -> None:
     field = upscaler_form.widget_for("inputImage")
     assert isinstance(field, FileField) and isinstance(field.editor, FileDrop)
+    assert field.editor.acceptDrops() and not field.editor.address.acceptDrops()
     assert field.value() == "" and not field.editor.clear.isEnabled()
     assert "inputImage" in upscaler_form.validation().errors  # required, still empty
 

@@ -89,7 +89,7 @@ class FileDrop(QFrame):
         self.name = _NameLabel()
         self.address = QLineEdit()
         self.address.setPlaceholderText(PLACEHOLDER)
-        self.address.setClearButtonEnabled(False)
+        self.address.setAcceptDrops(False)  # a dropped file goes to the field, not into the text
         self.choose = QToolButton()
         self.choose.setText("Choose…")
         self.choose.setToolTip("Choose an image on this computer")
