@@ -22,7 +22,14 @@ def lineage_badge(parent_image_id: int | None, operation: Mapping[str, Any] | No
     if not operation and parent_image_id is None:
         return ""
     kind = str((operation or {}).get("kind") or "")
-    source = f"image {parent_image_id}" if parent_image_id is not None else "another image"
+    named = (operation or {}).get("source_file")
+    source = (
+        f"image {parent_image_id}"
+        if parent_image_id is not None
+        else str(named)
+        if isinstance(named, str) and named
+        else "another image"
+    )
     if kind == UPSCALE:
         return f"×{_number((operation or {}).get('scale'))} from {source}"
     if kind == REIMAGINE:
@@ -30,6 +37,35 @@ def lineage_badge(parent_image_id: int | None, operation: Mapping[str, Any] | No
     if kind == PROMOTE:
         return f"promoted from {source}"
     return f"made from {source}"
+
+
+def _source_text(parent_image_id: int | None, operation: Mapping[str, Any]) -> str:
+    if parent_image_id is not None:
+        return f"#{parent_image_id}"
+    name = operation.get("source_file")
+    return str(name) if isinstance(name, str) and name else "another image"
+
+
+def task_title(
+    params: Mapping[str, Any], parent_image_id: int | None, operation: Mapping[str, Any] | None
+) -> str:
+    """A task card's title: the prompt, or what a derived task does ("Upscale ×4 · #123
+    (RealESRGAN_x4plus)", "Re-imagine · strength 0.45 · <prompt>")."""
+    prompt = str(params.get("prompt") or "").strip()
+    op = operation or {}
+    kind = op.get("kind")
+    if kind == UPSCALE:
+        model = op.get("model")
+        title = f"Upscale ×{_number(op.get('scale'))} · {_source_text(parent_image_id, op)}"
+        return f"{title} ({model})" if isinstance(model, str) and model else title
+    if kind == REIMAGINE:
+        strength = op.get("strength", params.get("strength"))
+        parts = ["Re-imagine", f"strength {_number(strength)}"]
+        parts.append(prompt or f"from {_source_text(parent_image_id, op)}")
+        return " · ".join(parts)
+    if kind == PROMOTE and not prompt:
+        return f"Promoted from {_source_text(parent_image_id, op)}"
+    return prompt or "(no prompt)"
 
 
 def placed_beside(operation: Mapping[str, Any] | None) -> float | None:

@@ -120,6 +120,8 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         dialog.count.setValue(4)
         await harness.wait(lambda: "≈ $" in dialog.price.text(), what="a price")
         assert "0.70 · marked" in dialog.strength_value.text()
+        assert dialog.image is not None and dialog.image.value() == str(source.path)
+        await harness.wait(dialog.image.thumbnail_shown, what="the source's thumbnail")
         _shot(window, "reimagine-dialog.png", tmp_path, dialog)
         window.resize(1024, 700)
         await harness.wait(lambda: window.width() == 1024)

@@ -346,7 +346,7 @@ def test_unknown_kinds_fall_back_to_a_line_edit(qtbot, styled_app):
     for field_id, default in (("mystery", "x"), ("legacy", "y")):
         assert isinstance(editor(form, field_id), QLineEdit)
         assert form.values()[field_id] == default
-    assert isinstance(editor(form, "inputs"), QLineEdit)  # FILE has no widget yet
+    assert type(form.widget_for("inputs")).__name__ == "FileField"  # a drop target and picker
     count = editor(form, "count")
     assert isinstance(count, QSpinBox) and count.singleStep() == 2 and count.value() == 3
     ratio = editor(form, "ratio")

@@ -469,3 +469,33 @@ def test_header_and_tile_tooltips_show_server_text_literally(gallery, pngs) -> N
     assert header.data(Qt.ItemDataRole.DisplayRole) == f"{hostile} fox␛"
     doc.setHtml(tile.data(Qt.ItemDataRole.ToolTipRole))
     assert doc.toPlainText().startswith("Image 1: seed")
+
+
+def test_context_menu_offers_the_windows_upscale_and_reimagine_commands(gallery, pngs):
+    from types import SimpleNamespace
+
+    from app.ui.derive.commands import REIMAGINE, UPSCALE, declare_derive_commands
+    from app.ui.widgets.commands import CommandRegistry
+
+    calls: list[tuple[str, list[int]]] = []
+    flow = SimpleNamespace(
+        upscale_selected=lambda: calls.append(("upscale", gallery.selected_image_ids())),
+        reimagine_selected=lambda: calls.append(("reimagine", gallery.selected_image_ids())),
+        upscale_file=lambda: None,
+        reimagine_file=lambda: None,
+    )
+    registry = CommandRegistry(gallery)
+    declare_derive_commands(registry, flow)  # type: ignore[arg-type]  # a stand-in flow
+    gallery.set_derive_actions([registry.action(UPSCALE), registry.action(REIMAGINE)])
+    older, newer = two_generations(pngs)
+    gallery.set_images(older + newer, [state(1), state(2)])
+    gallery.select_images([4])
+    actions = [a for a in gallery.context_menu().actions() if not a.isSeparator()]
+    texts = [a.text() for a in actions]
+    assert texts[texts.index("Open containing folder") + 1 :][:2] == ["&Upscale…", "&Re-imagine…"]
+    upscale = actions[texts.index("&Upscale…")]
+    assert upscale is registry.action(UPSCALE), "the window's command, not a copy"
+    assert upscale.shortcut().toString() == "U"
+    upscale.trigger()
+    actions[texts.index("&Re-imagine…")].trigger()
+    assert calls == [("upscale", [4]), ("reimagine", [4])]

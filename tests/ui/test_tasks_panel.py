@@ -221,3 +221,17 @@ def test_stopping_and_the_unknown_cards_check_button(qtbot, panel):
     with qtbot.waitSignal(panel.check_requested) as blocker:
         row.check_button.click()
     assert blocker.args == [2]
+
+
+def test_a_derived_task_card_says_what_it_does(panel):
+    upscale = {"kind": "upscale", "scale": 4, "model": "RealESRGAN_x4plus"}
+    panel.update_generation(
+        make_state(5, params={"inputImage": "https://x/y.png"}, parent_image_id=123,
+                   operation=upscale)
+    )  # fmt: skip
+    assert panel.row(5).prompt_label.full_text() == "Upscale ×4 · #123 (RealESRGAN_x4plus)"
+    panel.update_generation(
+        make_state(6, params={"prompt": "a harbour", "strength": 0.45}, parent_image_id=9,
+                   operation={"kind": "reimagine", "strength": 0.45})
+    )  # fmt: skip
+    assert panel.row(6).prompt_label.full_text() == "Re-imagine · strength 0.45 · a harbour"

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.lineage import strength_words
-from app.core.schema import Option
+from app.core.schema import FieldSpec, Option
+from app.ui.form.file_field import FileField, shown_name
 from app.ui.widgets import style
 from app.ui.widgets.plain import set_plain_text
 
@@ -42,6 +43,7 @@ class ReimagineDialog(QDialog):
     """Edits what an image-to-image run takes from its source; emits nothing until Run."""
 
     changed = Signal()  # what the price depends on changed (variations)
+    image_changed = Signal(str)  # another source image: a local path or a URL
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,7 +56,7 @@ class ReimagineDialog(QDialog):
         self.notes = _plain(wrap=True)
         self.notes.setObjectName("reimagineNotes")
         self.notes.hide()
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(6)
         self.prompt = QPlainTextEdit()
@@ -116,6 +118,8 @@ class ReimagineDialog(QDialog):
         self.strength.valueChanged.connect(self._show_strength)
         self.count.valueChanged.connect(lambda _v: self.changed.emit())
         self._model_id = "selectedModel"
+        self.image: FileField | None = None  # the source image, replaceable (fill makes it)
+        self._tool_words = ""
         self._show_strength(self.strength.value())
 
     # -- filling -----------------------------------------------------------------------
@@ -129,9 +133,19 @@ class ReimagineDialog(QDialog):
         source: str,
         notes: str = "",
         model_id: str = "selectedModel",
+        image_spec: FieldSpec | None = None,
+        tool_words: str = "",
     ) -> None:
-        """Shows the prefilled values (from :func:`app.services.derive.reimagine_values`)."""
+        """Shows the prefilled values (from :func:`app.services.derive.reimagine_values`);
+        with ``image_spec`` the source image shows in a file field that takes another one."""
         self._model_id = model_id
+        self._tool_words = tool_words
+        if image_spec is not None and self.image is None:
+            self.image = FileField(image_spec)
+            self.image.setObjectName("reimagineImage")
+            self.form.insertRow(0, "Image", self.image)
+            self.image.set_value(values.get(image_spec.id))
+            self.image.changed.connect(self._on_image_changed)
         set_plain_text(self.source_label, source)
         set_plain_text(self.notes, notes)
         self.notes.setVisible(bool(notes))
@@ -181,7 +195,22 @@ class ReimagineDialog(QDialog):
             data = combo.currentData()
             if data:
                 out[key] = str(data)
+        if self.image is not None:
+            out[self.image.spec.id] = self.image.value()
         return out
+
+    def _on_image_changed(self) -> None:
+        image = self.image
+        value = image.value() if image is not None else ""
+        self.run_button.setEnabled(bool(value))
+        if value:
+            set_plain_text(self.source_label, f"From {shown_name(value)}{self._tool_words}.")
+            self.image_changed.emit(value)
+        self.changed.emit()
+
+    def set_size(self, width: int, height: int) -> None:
+        self.width_box.setValue(width)
+        self.height_box.setValue(height)
 
     def _show_strength(self, value: int) -> None:
         strength = value / 100

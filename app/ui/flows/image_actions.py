@@ -19,6 +19,7 @@ from app.ui.flows import actions
 from app.ui.flows.lightbox import Lightbox
 from app.ui.session import UiSession
 from app.ui.viewer.info_panel import ImageInfo, image_info
+from app.ui.viewer.lineage import lineage_links
 from app.ui.widgets.gallery_text import seed_label
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class ImageActions(QObject):
         viewer.next_requested.connect(lambda: self.step_viewer(1))
         viewer.previous_requested.connect(lambda: self.step_viewer(-1))
         viewer.action_requested.connect(self._on_viewer_action_requested)
+        viewer.open_requested.connect(self.view)  # Alt+Up/Alt+Down: its source, derived images
         viewer.closed.connect(self.lightbox.restore)
         compare.closed.connect(self.show_gallery)
         center.currentChanged.connect(self._on_center_current_changed)
@@ -98,7 +100,8 @@ class ImageActions(QObject):
         if record.seed is not None:
             params["seed"] = record.seed
         pairs = settings_pairs(params, task_id=state.task_id)
-        return image_info(params, pairs, format_parameters(params, task_id=state.task_id))
+        info = image_info(params, pairs, format_parameters(params, task_id=state.task_id))
+        return replace(info, lineage=lineage_links(record, state, self.gallery.model))
 
     def view(self, image_id: int) -> None:
         record = self._record(image_id)

@@ -270,6 +270,7 @@ class CheckboxField(FieldWidget):
 
 FieldFactory = Callable[[FieldSpec, QWidget | None], FieldWidget]
 
+
 _BY_KIND: dict[FieldKind | str, FieldFactory] = {
     FieldKind.TEXTAREA: TextAreaField,
     FieldKind.INTEGER: IntegerField,
@@ -292,6 +293,6 @@ def register_field_id(field_id: str, factory: FieldFactory) -> None:
 
 
 def create_field(spec: FieldSpec, parent: QWidget | None = None) -> FieldWidget:
-    """The registered widget for a spec; unknown kinds (files, multi-select) get a text box."""
+    """The registered widget for a spec; unknown kinds get a text box."""
     factory = _BY_ID.get(spec.id) or _BY_KIND.get(spec.kind) or TextField
     return factory(spec, parent)

@@ -41,6 +41,7 @@ class Gallery(QWidget):
         self.model = GalleryModel(self)
         self.view = GalleryView(self.model, self.loader, self)
         self._live_filter: LiveFilter | None = None
+        self._derive_actions: tuple[QAction, ...] = ()
         self.culling = Culling(self.model, self.view, self)
         self.culling.starred.connect(self._on_culling_starred)
         self.culling.rejected.connect(self.reject_toggled)
@@ -268,13 +269,19 @@ class Gallery(QWidget):
                 f"Save all {n} images of this generation…" if n > 1 else "Save this generation…"
             )
 
+    def set_derive_actions(self, derive_actions: Sequence[QAction]) -> None:
+        """The window's Upscale… and Re-imagine… commands (U, R), shown in the tile menu."""
+        self._derive_actions = tuple(derive_actions)
+
     def context_menu(self) -> QMenu:
         """The menu for the current selection (built fresh, actions shared with the shortcuts)."""
         self._update_actions()
         menu = QMenu(self)
+        derive = (*self._derive_actions, None) if self._derive_actions else ()
         for act in (self.open_action, None, self.save_action, self.save_all_action,
-                    self.copy_action, self.open_folder_action, None, self.reuse_settings_action,
-                    self.reuse_seed_action, None, self.star_action, self.reject_action,
+                    self.copy_action, self.open_folder_action, None, *derive,
+                    self.reuse_settings_action, self.reuse_seed_action, None,
+                    self.star_action, self.reject_action,
                     self.compare_action, None, self.delete_action,
                     self.delete_rejected_action, None, self.advance_action,
                     self.group_action):  # fmt: skip

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.display import one_line
+from app.core.lineage import task_title
 from app.core.status import StopAction, stop_action
 from app.core.status import status_text as wire_status_text
 from app.services.events import GenerationState, Phase
@@ -205,8 +206,8 @@ class TaskRow(QFrame):
 
     def update_state(self, state: GenerationState, now: float) -> None:
         self.state = state
-        prompt = str(state.params.get("prompt") or "").strip() or "(no prompt)"
-        self.prompt_label.set_full_text(prompt)
+        title = task_title(state.params, state.parent_image_id, state.operation)
+        self.prompt_label.set_full_text(title)
         status = status_line(state)
         set_plain_text(self.status_label, status)
         style.set_role(self.status_label, PHASE_ROLE.get(state.phase, ""))
@@ -254,7 +255,7 @@ class TaskRow(QFrame):
         )
         self.resume_button.setVisible(state.phase is Phase.PAUSED)
         self.check_button.setVisible(unknown)
-        self.setAccessibleName(one_line(f"{prompt[:60]} — {status}"))
+        self.setAccessibleName(one_line(f"{title[:60]} — {status}"))
         self.tick(now)
 
     def _update_progress(self, state: GenerationState) -> None:

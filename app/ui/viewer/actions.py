@@ -24,7 +24,7 @@ class ViewerAction:
 
 
 # The window-wide map (round 2): S star · X reject · C compare · I info · F/Tab hide panels ·
-# F11 full screen · Esc back · ←/→ next/previous.
+# F11 full screen · Esc back · ←/→ next/previous · Alt+↑/Alt+↓ source/derived images.
 VIEWER_ACTIONS: tuple[ViewerAction, ...] = (
     ViewerAction("star", "Star", ("S",), "★ Star", True, "Star this image (S)"),
     ViewerAction("reject", "Reject", ("X",), "⊘ Reject", True,
@@ -41,6 +41,10 @@ VIEWER_ACTIONS: tuple[ViewerAction, ...] = (
                  tip="Save a copy with its settings (Ctrl+S)"),
     ViewerAction("compare", "Compare with next", ("C",), "Compare",
                  tip="Compare with the other selected image, or the next one (C)"),
+    ViewerAction("go_source", "Go to source", ("Alt+Up",),
+                 tip="Show the image this one was upscaled or re-imagined from (Alt+Up)"),
+    ViewerAction("go_derived", "Go to derived images", ("Alt+Down",),
+                 tip="Show what was upscaled or re-imagined from this image (Alt+Down)"),
     ViewerAction("open_folder", "Open containing folder", ("Ctrl+Shift+O",)),
     ViewerAction("info", "Info panel", ("I",), "Info", True,
                  "Show the prompt and settings (I)"),
@@ -51,7 +55,8 @@ VIEWER_ACTIONS: tuple[ViewerAction, ...] = (
 )  # fmt: skip
 
 MENU_LAYOUT = ("star", "reject", None, "copy_image", "copy_prompt", "copy_parameters", "save",
-               "open_folder", None, "reuse_settings", "reuse_seed", "compare", None, "info",
+               "open_folder", None, "reuse_settings", "reuse_seed", "compare", None, "go_source",
+               "go_derived", None, "info",
                "panels", "full_screen", None, "delete")  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.viewer.lineage import GO_DERIVED, GO_SOURCE, LineageLinks
 from app.ui.widgets.plain import set_plain_text
 
 PANEL_WIDTH = 300
@@ -33,6 +34,7 @@ class ImageInfo:
     negative_prompt: str = ""
     settings: Sequence[tuple[str, str]] = field(default_factory=tuple)
     parameters: str = ""  # the A1111 ``parameters`` text, for "Copy all"
+    lineage: LineageLinks = field(default_factory=LineageLinks)
 
     @staticmethod
     def settings_text(pairs: Sequence[tuple[str, str]]) -> str:
@@ -50,6 +52,7 @@ class InfoPanel(QFrame):
     """Shows one image's settings; the Copy buttons put exactly the shown text on the clipboard."""
 
     copied = Signal(str)  # what was copied, for a status line
+    lineage_requested = Signal(str)  # GO_SOURCE or GO_DERIVED
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +72,7 @@ class InfoPanel(QFrame):
         self.settings_grid.setHorizontalSpacing(10)
         self.settings_grid.setVerticalSpacing(2)
         self.settings_grid.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.lineage = self._lineage_links(column)
         self.copy_prompt = self._section(column, "Prompt", self.prompt, "prompt")
         self.copy_negative = self._section(column, "Negative prompt", self.negative, "negative")
         self.copy_settings = self._section(column, "Settings", self.settings, "settings")
@@ -103,8 +107,43 @@ class InfoPanel(QFrame):
         column.addSpacing(4)
         return button
 
+    def _lineage_links(self, column: QVBoxLayout) -> QWidget:
+        box = QWidget()
+        row = QVBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 4)
+        row.setSpacing(0)
+        self.source_link = self._link(GO_SOURCE, "Go to the source image (Alt+Up)")
+        self.derived_link = self._link(GO_DERIVED, "Go to the derived images (Alt+Down)")
+        row.addWidget(self.source_link)
+        row.addWidget(self.derived_link)
+        column.addWidget(box)
+        box.hide()
+        return box
+
+    def _link(self, what: str, tip: str) -> QToolButton:
+        link = QToolButton()
+        link.setObjectName("lineageLink")
+        link.setAutoRaise(True)
+        link.setToolTip(tip)
+        link.setCursor(Qt.CursorShape.PointingHandCursor)
+        link.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        font = link.font()
+        font.setUnderline(True)
+        link.setFont(font)
+        link.clicked.connect(lambda: self.lineage_requested.emit(what))
+        return link
+
+    def _show_lineage(self, links: LineageLinks) -> None:
+        self.source_link.setText(links.source_text.replace("&", "&&"))
+        self.source_link.setVisible(bool(links.source_text))
+        self.source_link.setEnabled(links.source_id is not None)
+        self.derived_link.setText(links.derived_text)
+        self.derived_link.setVisible(bool(links.derived))
+        self.lineage.setVisible(bool(links))
+
     def set_info(self, info: ImageInfo) -> None:
         self._info = info
+        self._show_lineage(info.lineage)
         set_plain_text(self.prompt, info.prompt or "(none)")
         set_plain_text(self.negative, info.negative_prompt or "(none)")
         self.copy_prompt.setEnabled(bool(info.prompt))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QVBoxLayout, QWidget
 
 from app.services.events import ImageRecord
 from app.ui.viewer.actions import ViewerActions
@@ -12,6 +12,7 @@ from app.ui.viewer.base import ElidedLabel, ViewerBase, ZoomBar
 from app.ui.viewer.canvas import ImageCanvas
 from app.ui.viewer.compare import CompareView
 from app.ui.viewer.info_panel import PANEL_WIDTH, ImageInfo, InfoPanel
+from app.ui.viewer.lineage import GO_DERIVED, GO_SOURCE, menu_entries
 from app.ui.widgets.thumbnails import ThumbnailLoader
 
 __all__ = ["CompareView", "ElidedLabel", "ImageViewer", "ZoomBar"]
@@ -24,6 +25,7 @@ class ImageViewer(ViewerBase):
     """One image, large: Fit (never enlarged past 100 %), zoom at the cursor, ←/→ keep the zoom."""
 
     action_requested = Signal(str, int)  # a ViewerActions id (or BACK, UNDO_REJECT), image id
+    open_requested = Signal(int)  # show this image instead (its source or a derived one)
 
     def __init__(self, loader: ThumbnailLoader | None = None, parent: QWidget | None = None):
         super().__init__(loader, parent, navigation=True)
@@ -38,6 +40,8 @@ class ImageViewer(ViewerBase):
         self.toolbar = self.actions_.toolbar(self)
         self.info_panel = InfoPanel(self)
         self.info_panel.hide()
+        self.info_panel.lineage_requested.connect(self.press)
+        self.derived_menu: QMenu | None = None
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
         middle.setSpacing(0)
@@ -79,7 +83,10 @@ class ImageViewer(ViewerBase):
         self._caption = caption or record.path.name
         if not same_size:
             self.state.set_fit()
-        self.info_panel.set_info(info or ImageInfo())
+        info = info or ImageInfo()
+        self.info_panel.set_info(info)
+        self.actions_.action(GO_SOURCE).setEnabled(info.lineage.source_id is not None)
+        self.actions_.action(GO_DERIVED).setEnabled(bool(info.lineage.derived))
         self.set_marks(record.starred, record.rejected)
         self._load(self.canvas, record)
         self._refresh_zoom_display()
@@ -115,8 +122,36 @@ class ImageViewer(ViewerBase):
         if action_id == "info":
             self.set_info_visible(not self.info_visible())
             return
+        if action_id in (GO_SOURCE, GO_DERIVED):
+            self._go_lineage(action_id)
+            return
         if self._record is not None:
             self.action_requested.emit(action_id, self._record.id)
+
+    def _go_lineage(self, action_id: str) -> None:
+        """Alt+Up shows the source; Alt+Down the derived image, or a small menu of several."""
+        links = self.info_panel.info().lineage
+        if action_id == GO_SOURCE:
+            if links.source_id is not None:
+                self.open_requested.emit(links.source_id)
+            return
+        entries = menu_entries(links.derived)
+        if len(entries) == 1:
+            self.open_requested.emit(entries[0][1])
+        elif entries:
+            if self.derived_menu is None:
+                self.derived_menu = QMenu(self)
+                self.derived_menu.triggered.connect(self._on_derived_menu_triggered)
+            menu = self.derived_menu
+            menu.clear()
+            for text, image_id in entries:
+                menu.addAction(text.replace("&", "&&")).setData(image_id)
+            menu.popup(self.canvas.mapToGlobal(self.canvas.rect().center()))
+
+    def _on_derived_menu_triggered(self, action: QAction) -> None:
+        image_id = action.data()
+        if isinstance(image_id, int):
+            self.open_requested.emit(image_id)
 
     def _action_for(self, event: QKeyEvent) -> str | None:
         if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
