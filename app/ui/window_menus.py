@@ -9,7 +9,12 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar
 
 from app import APP_NAME
-from app.ui.derive.commands import DERIVE_COMMAND_IDS, declare_derive_commands
+from app.ui.derive.commands import (
+    DERIVE_FILE_COMMAND_IDS,
+    REIMAGINE,
+    UPSCALE,
+    declare_derive_commands,
+)
 from app.ui.derive.flow import DeriveFlow
 from app.ui.flows.library_flow import LibraryFlow
 from app.ui.flows.sweep_flow import SWEEP_MENU, SweepFlow, declare_sweep_commands
@@ -82,6 +87,7 @@ def declare_window_commands(
         registry.declare(command)
     declare_sweep_commands(registry, sources.sweep_flow)
     declare_derive_commands(registry, sources.derive_flow)
+    sources.gallery.set_derive_actions([registry.action(UPSCALE), registry.action(REIMAGINE)])
     # Actions the widgets own (their context menus and key contexts share them):
     registry.adopt("edit.delete", sources.gallery.delete_action)
     registry.adopt("edit.find", flows.filter_bar.find_action)
@@ -97,15 +103,16 @@ def make_window_menus(
 ) -> dict[str, QMenu]:
     """Fills the menu bar; returns its menus by key (``file``, ``edit``, ``view``, ``help``…)."""
     layout: list[Menu | QMenu] = [
-        Menu("&File", ["file.open_image", SEPARATOR, "file.save", "file.export",
-                       "file.settings", "file.check_missing", SEPARATOR, "file.quit"]),
+        Menu("&File", ["file.open_image", *DERIVE_FILE_COMMAND_IDS, SEPARATOR, "file.save",
+                       "file.export", "file.settings", "file.check_missing", SEPARATOR,
+                       "file.quit"]),
         Menu("&Edit", ["edit.undo_delete", SEPARATOR, "edit.delete", "edit.find", SEPARATOR,
                        *GALLERY_EDIT_IDS]),
         Menu("&View", ["view.form", "view.side", "view.tasks", "view.inspiration",
                        "view.inspiration_full", SEPARATOR, *GALLERY_VIEW_IDS, SEPARATOR,
                        "view.reset_layout", SEPARATOR, "view.gallery"]),
         Menu("E&xplore", SWEEP_MENU),
-        Menu("&Image", list(DERIVE_COMMAND_IDS)),
+        Menu("&Image", [UPSCALE, REIMAGINE]),
         presets_menu,
         Menu("&Help", ["help.shortcuts", "help.about", "help.diagnostics"]),
     ]  # fmt: skip

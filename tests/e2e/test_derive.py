@@ -137,9 +137,11 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         assert again.operation["strength"] == 0.7 and again.operation["variations"] == 4
         # A tile size that shows all four at once (an earlier test may have left another one
         # in the settings): thumbnails are decoded only for tiles on screen.
+        # in the settings): thumbnails are decoded only for tiles on screen, so it is brought
+        # to the top of the gallery too.
         window.gallery.set_tile_size(200)
+        assert window.gallery.select_generation(again.id)
         await harness.wait(lambda: thumbnails_shown(window.gallery, window.loader, again.id) == 4)
-        window.gallery.select_images([i.id for i in again.images])
         _shot(window, "reimagine.png", tmp_path)
         assert await harness.stop() == 0
 

@@ -4,14 +4,13 @@ window's menus."""
 from __future__ import annotations
 
 from app.ui.derive.flow import DeriveFlow
-from app.ui.widgets.commands import SEPARATOR, Command, CommandRegistry
+from app.ui.widgets.commands import Command, CommandRegistry
 
 UPSCALE = "image.upscale"
 REIMAGINE = "image.reimagine"
 UPSCALE_FILE = "image.upscale_file"
 REIMAGINE_FILE = "image.reimagine_file"
 DERIVE_FILE_COMMAND_IDS = (UPSCALE_FILE, REIMAGINE_FILE)
-DERIVE_COMMAND_IDS = (UPSCALE, REIMAGINE, SEPARATOR, *DERIVE_FILE_COMMAND_IDS)
 
 
 def declare_derive_commands(commands: CommandRegistry, flow: DeriveFlow) -> None:
