@@ -25,6 +25,9 @@ class LayoutKeeper(QObject):
         self._auto_hidden = False  # the docks stepped aside for a narrow window, not by choice
         self._pinned = False  # the user brought them back while the window is narrow
         window.installEventFilter(self)
+        for dock in self.docks:  # from the first frame on: a tabbed dock shows no title bar
+            dock.toggleViewAction().toggled.connect(self._sync_side)
+        self._sync_side()
 
     @property
     def form_panel(self) -> QWidget:
@@ -48,8 +51,6 @@ class LayoutKeeper(QObject):
                     status_tip="Put the panels back where they were at first start")
         )  # fmt: skip
         self.form_action.setChecked(True)
-        for dock in self.docks:
-            dock.toggleViewAction().toggled.connect(self._sync_side)
         self._sync_side()
 
     # -- showing and hiding ---------------------------------------------------------------
