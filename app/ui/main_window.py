@@ -233,10 +233,7 @@ class MainWindow(QMainWindow):
         self.session.generation_changed.connect(self.binding.generation_changed)
         self.session.image_stored.connect(self.binding.image_stored)
         self.session.notice_posted.connect(self.show_notice)
-        self.tasks.stop_requested.connect(self.requests.stop)
-        self.tasks.resume_requested.connect(self.requests.resume)
-        self.tasks.check_requested.connect(lambda gid: self.requests.check_missing([gid]))
-        self.tasks.retry_requested.connect(self.requests.retry)
+        self.requests.serve(self.tasks)
         self.tasks.selected.connect(self._on_tasks_selected)
         self.image_actions: ImageActions = ImageActions(
             self.session,

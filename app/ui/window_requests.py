@@ -16,6 +16,7 @@ from app.ui.widgets.duplicate_guard import confirm_duplicate, identical_running
 
 if TYPE_CHECKING:  # the studio loads after the first paint
     from app.services.studio import Studio
+    from app.ui.tasks.panel import TasksPanel
 
 
 class StudioRequests:
@@ -69,6 +70,13 @@ class StudioRequests:
             form = self._form()
             show_errors = form.show_errors if form is not None else lambda _e: None
             self._spawn(actions.generate(studio, request.values, show_errors), "generate")
+
+    def serve(self, tasks: TasksPanel) -> None:
+        """What the Tasks cards ask for: Stop, Resume, Check for missing images, Retry."""
+        tasks.stop_requested.connect(self.stop)
+        tasks.resume_requested.connect(self.resume)
+        tasks.check_requested.connect(lambda gid: self.check_missing([gid]))
+        tasks.retry_requested.connect(self.retry)
 
     def stop(self, generation_id: int) -> None:
         if (studio := self._studio()) is not None:
