@@ -35,6 +35,7 @@ from app.services.events import (
 )
 from app.services.studio import InvalidParameters, Studio
 from app.storage.history import HistoryStore
+from app.storage.sweep_summary import SweepSummary, summary_of
 from app.storage.sweeps import (
     DONE,
     ENOUGH,
@@ -108,7 +109,17 @@ class SweepRunner:
             if live.state == RUNNING:
                 self._start_pump(live)
             out.append(self._publish(live, force=True))
+        self._tell_resumed([s for s in out if s.state == RUNNING])
         return out
+
+    def _tell_resumed(self, resumed: list[SweepState]) -> None:
+        """Says once that work left from the last run goes on (it costs money)."""
+        left = sum(s.tasks - s.done for s in resumed)
+        cells = f"{left} cell{'s' if left != 1 else ''} left"
+        if len(resumed) == 1:
+            self.studio.ledger.notice(f"Resumed sweep “{resumed[0].title}”: {cells}")
+        elif resumed:
+            self.studio.ledger.notice(f"Resumed {len(resumed)} unfinished sweeps: {cells}")
 
     async def aclose(self) -> None:
         self._unsubscribe()
@@ -122,6 +133,16 @@ class SweepRunner:
     def sweep(self, sweep_id: int) -> SweepState | None:
         live = self._live.get(sweep_id)
         return None if live is None else self._snapshot(live)
+
+    def summary(self, sweep_id: int) -> SweepSummary | None:
+        """What the gallery's section shows of a sweep this runner follows (from memory)."""
+        live = self._live.get(sweep_id)
+        if live is None:
+            return None
+        snap = self._snapshot(live)
+        return summary_of(live.row).with_progress(
+            done=snap.done, spent=snap.spent, state=live.state, tasks=snap.tasks
+        )
 
     def plan(self, sweep_id: int) -> SweepPlan | None:
         """The plan of a sweep this runner follows (after run, open or start), for its grid."""
