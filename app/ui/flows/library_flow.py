@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 
-from app.services.events import GenerationState, ImageRecord
+from app.services.events import GenerationState, ImageRecord, SweepState
 from app.services.library import PAGE_SIZE, ImageFilter, Spend
-from app.storage.history_queries import record_matches
+from app.storage.history_queries import prompt_matches, record_matches
 from app.ui.flows import actions
 from app.ui.flows.culling_flow import CullingFlow
 from app.ui.gallery.filter_bar import GalleryFilterBar
@@ -47,8 +47,11 @@ def spend_text(spend: Spend, demo: bool) -> str:
 LiveFilter = Callable[[GenerationState | None, ImageRecord | None], bool]
 
 
-def live_filter(query: ImageFilter) -> LiveFilter | None:
-    """What arriving generations and images must satisfy to join a filtered gallery."""
+def live_filter(
+    query: ImageFilter, sweep_title: Callable[[int], str] = lambda _sweep_id: ""
+) -> LiveFilter | None:
+    """What arriving generations and images must satisfy to join a filtered gallery; a cell of
+    a sweep whose title (``sweep_title`` of its id) matches the search joins its section."""
     if not query.is_filtered:
         return None
 
@@ -63,7 +66,10 @@ def live_filter(query: ImageFilter) -> LiveFilter | None:
         prompt = str(state.params.get("prompt") or "") if state is not None else ""
         seed = record.seed if record is not None else None
         task_id = state.task_id if state is not None else None
-        return not query.text or record_matches(query.text, prompt, seed, task_id)
+        if not query.text or record_matches(query.text, prompt, seed, task_id):
+            return True
+        sweep_id = state.sweep_id if state is not None else None
+        return sweep_id is not None and prompt_matches(query.text, sweep_title(sweep_id))
 
     return accepts
 
@@ -141,6 +147,7 @@ class LibraryFlow(QObject):
         self.gallery.delete_requested.connect(self.request_delete)
         session.generation_changed.connect(self._on_session_generation_changed)
         session.image_stored.connect(self._on_session_image_stored)
+        session.sweep_changed.connect(self._on_session_sweep_changed)
 
     # -- binding -------------------------------------------------------------------------
 
@@ -171,7 +178,7 @@ class LibraryFlow(QObject):
         self._epoch += 1
         self.gallery.set_images([])
         self.gallery.set_newest_first(self.query.newest_first)
-        self.gallery.set_live_filter(live_filter(self.query))
+        self.gallery.set_live_filter(live_filter(self.query, self._sweep_title))
         if self.studio is None:
             return
         self.loading, self.total = True, None
@@ -206,6 +213,7 @@ class LibraryFlow(QObject):
             images = [r for r in page.images if r.id not in self._deleted]
             if self.thumbs is not None:
                 self.thumbs.remember_many((r.path, r.sha256) for r in images)
+            self.gallery.model.set_sweeps(page.sweeps)  # first: their sections take their names
             self.gallery.add_images(images, page.generations)
             if first:
                 first = False
@@ -264,6 +272,26 @@ class LibraryFlow(QObject):
         if self.thumbs is not None:
             self.thumbs.remember(record.path, record.sha256)
         self._schedule_count()  # an image filled a grey slot: no rows were inserted
+
+    def _on_session_sweep_changed(self, state: SweepState) -> None:
+        """Keeps a sweep's section header in step: cells done, spent, running or stopped."""
+        model = self.gallery.model
+        known = model.sweep(state.id)
+        if known is not None:
+            model.set_sweeps(
+                [known.with_progress(
+                    done=state.done, spent=state.spent, state=state.state, tasks=state.tasks
+                )]
+            )  # fmt: skip
+            return
+        runner = self.session.sweeps
+        summary = runner.summary(state.id) if runner is not None else None
+        if summary is not None:
+            model.set_sweeps([summary])
+
+    def _sweep_title(self, sweep_id: int) -> str:
+        summary = self.gallery.model.sweep(sweep_id)
+        return summary.title if summary is not None else ""
 
     def _on_session_generation_changed(self, state: GenerationState) -> None:
         if state.is_final and state.cost:
