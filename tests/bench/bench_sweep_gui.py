@@ -42,6 +42,7 @@ async def run_once(
         await wait_for(lambda: not window.library_flow.loading, 60, "the library", app.run_task)
         await wait_for(lambda: session.sweeps is not None, 30, "the sweep runner", app.run_task)
         runner = session.sweeps
+        assert runner is not None
         warm = await studio.submit(run_values(999, window.form.values_for_run(), samples=1))
         await wait_for(lambda: studio.generation(warm.id).is_final, 60, "the warm-up")
         await wait_for(lambda: window.gallery.loader.pending_count() == 0, 30, "warm-up thumbs")

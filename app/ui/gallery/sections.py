@@ -150,7 +150,8 @@ class SectionIndex:
             if section.sweep_id is None:
                 out.append(section.generation_id)
             else:
-                out += sorted(section.states, key=lambda g, s=section: (s.cells.get(g, 0), g))
+                cells = section.cells
+                out += sorted(section.states, key=lambda g: (cells.get(g, 0), g))
         return out
 
     def _group_of(self, generation_id: int, state: GenerationState | None) -> Section | None:
