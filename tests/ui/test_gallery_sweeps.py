@@ -211,3 +211,17 @@ def test_a_search_matching_a_sweeps_title_lets_its_new_cells_in(png):
     assert accepts(cell, None) and accepts(cell, record(1, 100, png))
     assert not accepts(replace(cell, sweep_id=6), None)
     assert not accepts(plain(1, 0.0), None)
+
+
+def test_a_generation_learned_late_to_be_a_cell_moves_under_its_sweep(gallery, png):
+    gallery.model.set_sweeps([summary()])
+    gallery.add_images([record(500, 100, png)], [cell_state(100, 0)])
+    lone = replace(cell_state(101, 1, phase=Phase.RUNNING), sweep_id=None, cell_index=None)
+    gallery.add_generation_placeholder(replace(lone, expected_images=2))
+    gallery.add_image(record(501, 101, png), lone)
+    model = gallery.model
+    assert model.sweep_header_row(5) >= 0 and model.header_row(101) != model.sweep_header_row(5)
+    gallery.update_generation(cell_state(101, 1, phase=Phase.RUNNING))  # now it knows
+    assert model.header_row(101) == model.sweep_header_row(5) == 0
+    assert kinds(gallery) == [RowKind.HEADER, RowKind.IMAGE, RowKind.IMAGE]
+    assert gallery.image_ids() == [500, 501] and model.record(501) is not None

@@ -365,13 +365,20 @@ class GalleryModel(SectionIndex, QAbstractListModel):
 
     def _move_generation(self, section: Section, state: GenerationState) -> None:
         """Takes a generation out of its section, to show it again where ``state`` says."""
-        tiles = [section.tiles[p] for p in section.span(state.id)]
-        records = [t.record for t in tiles if t.record is not None]
-        self.remove_images(r.id for r in records)
+        span = section.span(state.id)
+        records = [t.record for t in section.tiles[span.start : span.stop] if t.record]
+        if span:
+            start = self._start_of(section)
+            self.beginRemoveRows(QModelIndex(), start + 1 + span.start, start + span.stop)
+            for pos in reversed(span):
+                self._forget(section.pop(pos).record)
+            self._starts = None
+            self.endRemoveRows()
+        section.states.pop(state.id, None)
+        section.cells.pop(state.id, None)
         if self._section_of.get(state.id) is section:
             del self._section_of[state.id]
-            section.states.pop(state.id, None)
-            if not section.tiles:
-                self._remove_section(section)
+        if not section.tiles:
+            self._remove_section(section)
         for record in records:
             self._insert_image(record, state)
