@@ -77,15 +77,20 @@ class SweepRunner:
         self.lookahead = max(1, lookahead)
         self._live: dict[int, LiveSweep] = {}
         self._by_generation: dict[int, int] = {}
+        self._closed = False
         self._unsubscribe = studio.subscribe(self._on_event)
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> list[SweepState]:
         """Re-attaches the sweeps a previous run left running or held (call after the Studio
-        has started): their submitted cells are followed by the Studio, the rest are sent."""
-        out = []
-        for row in await self._db(self.store.unfinished):
+        has started): their submitted cells are followed by the Studio, the rest are sent.
+        Once the runner is closed (its studio closing first) it re-attaches nothing."""
+        out: list[SweepState] = []
+        rows = [] if self._closed else await self._db(self.store.unfinished)
+        for row in rows:
+            if self._closed:
+                break
             live = await self._attach(row)
             if live.state == RUNNING:
                 self._start_pump(live)
@@ -103,6 +108,7 @@ class SweepRunner:
             self.studio.ledger.notice(f"Resumed {len(resumed)} unfinished sweeps: {cells}")
 
     async def aclose(self) -> None:
+        self._closed = True
         self._unsubscribe()
         pumps = [live.pump for live in self._live.values() if live.pump is not None]
         for pump in pumps:

@@ -97,3 +97,19 @@ async def test_a_resumed_sweep_says_how_many_cells_are_left(emulator, tmp_path: 
     finally:
         await second.aclose()
         await studio.aclose()
+
+
+async def test_a_runner_closed_before_its_start_ran_starts_nothing(
+    emulator, tmp_path: Path
+) -> None:
+    studio, events = await start_studio(emulator, tmp_path)
+    first = SweepRunner(studio)
+    plan = build_plan(studio.schema, SweepSpec((AxisSpec("steps", "4, 5"),)), BASE)
+    await first.run(plan)
+    await first.aclose()
+    late = SweepRunner(studio)
+    start = late.start()  # handed to a task that runs only after a shutdown closed it all
+    await late.aclose()
+    await studio.aclose()
+    assert await start == [], "no read of the closed history, no cell sent"
+    assert not [e for e in events if isinstance(e, Notice) and "Resumed" in e.text]
