@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from app.services.events import GenerationState, ImageRecord, Phase
@@ -181,10 +181,10 @@ def test_the_header_opens_the_grid_by_double_click_enter_button_and_menu(qtbot, 
     QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=header.center())
     assert opened == [5]
 
+    gallery.select_images([500])
     view.setFocus()
-    view.selectionModel().setCurrentIndex(
-        model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate
-    )
+    QTest.keyClick(view, Qt.Key.Key_Up)  # the arrow keys reach the sweep's header
+    assert view.currentIndex().row() == 0 and gallery.selected_image_ids() == []
     QTest.keyClick(view, Qt.Key.Key_Return)
     assert opened == [5, 5]
 
