@@ -196,7 +196,7 @@ def test_the_header_opens_the_grid_by_double_click_enter_button_and_menu(qtbot, 
     gallery.select_images([501])
     menu = gallery.context_menu()
     texts = [a.text() for a in menu.actions()]
-    assert texts[0] == "Open the sweep's grid"
+    assert texts[:2] == ["Open", "Open the sweep's grid"]
     gallery.open_sweep_action.trigger()
     assert opened == [5, 5, 5, 5]
     gallery.view.customContextMenuRequested.emit(QPoint(header.center()))

@@ -276,10 +276,6 @@ class Gallery(QWidget):
         """The menu for the current selection (built fresh, actions shared with the shortcuts)."""
         self._update_actions()
         menu = QMenu(self)
-        target = self.model.row_of_image(self._target_id() or -1)
-        self._menu_sweep = self.model.sweep_at(target) if target >= 0 else None
-        if self._menu_sweep is not None:
-            menu.addAction(self.open_sweep_action)
         for act in (self.open_action, None, self.save_action, self.save_all_action,
                     self.copy_action, self.open_folder_action, None, self.reuse_settings_action,
                     self.reuse_seed_action, None, self.star_action, self.reject_action,
@@ -287,6 +283,10 @@ class Gallery(QWidget):
                     self.delete_rejected_action, None, self.advance_action,
                     self.group_action):  # fmt: skip
             menu.addSeparator() if act is None else menu.addAction(act)
+        target = self.model.row_of_image(self._target_id() or -1)
+        self._menu_sweep = self.model.sweep_at(target) if target >= 0 else None
+        if self._menu_sweep is not None:  # a sweep's cell: its grid, just after Open
+            menu.insertAction(menu.actions()[1], self.open_sweep_action)
         return menu
 
     def _on_view_context_menu_requested(self, pos: QPoint) -> None:
