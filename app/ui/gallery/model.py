@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,11 +165,17 @@ class GalleryModel(SectionIndex, QAbstractListModel):
         """Adds many images; a group not shown yet is inserted in one step."""
         states = {g.id: g for g in generations}
         fresh: dict[tuple[str, int], Section] = {}
+        joining: dict[Section, dict[int, ImageRecord]] = {}
         for record in records:
             gid = record.generation_id
             state = states.get(gid)
-            if gid in self._section_of or self._group_of(gid, state) is not None:
+            shown = self._group_of(gid, state)
+            moved = shown is not None and state is not None and shown.sweep_id != state.sweep_id
+            if record.id in self._generation_of or moved:
                 self.add_image(record, state)
+                continue
+            if shown is not None:  # more cells of a sweep a page already showed
+                joining.setdefault(shown, {})[record.id] = record
                 continue
             sweep_id = state.sweep_id if state is not None else None
             key = ("g", gid) if sweep_id is None else ("s", sweep_id)
@@ -179,6 +186,8 @@ class GalleryModel(SectionIndex, QAbstractListModel):
             if record.id not in self._generation_of:
                 self._remember(record)
                 section.tiles.append(self._tile(section, record))
+        for shown, joined in joining.items():
+            self._join_many(shown, list(joined.values()), states)
         sections = sorted(fresh.values(), key=self._sort_key)
         for section in sections:
             section.tiles.sort(key=lambda t: t.key)
@@ -188,6 +197,35 @@ class GalleryModel(SectionIndex, QAbstractListModel):
             return
         for section in sections:
             self._insert_section(section)
+
+    def _join_many(
+        self, section: Section, records: list[ImageRecord], states: dict[int, GenerationState]
+    ) -> None:
+        """Adds images to a shown section in one insert per contiguous run (a sweep split over
+        two pages: one), never one per image: each insert above the view's top relayouts it."""
+        for record in records:
+            self._join(section, record.generation_id, states.get(record.generation_id))
+        have, tiles = set(section.keys()), []
+        for record in records:
+            tile = self._tile(section, record)
+            if tile.key in have:
+                self._insert_image(record, states.get(record.generation_id))  # a grey slot
+            else:
+                self._remember(record)
+                tiles.append(tile)
+        old, start, shift = section.keys(), self._start_of(section), 0
+        tiles.sort(key=lambda t: t.key)
+        for at, run in itertools.groupby(tiles, key=lambda t: bisect.bisect_left(old, t.key)):
+            batch = list(run)
+            first = start + 1 + at + shift
+            self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+            section.tiles[at + shift : at + shift] = batch
+            section._keys, self._starts = None, None
+            self.endInsertRows()
+            shift += len(batch)
+        for gid in {r.generation_id for r in records}:
+            self._sync_placeholders(section, gid)
+        self.dataChanged.emit(self.index(start), self.index(start))
 
     def _append_sections(self, sections: list[Section]) -> None:
         first = self.rowCount()
