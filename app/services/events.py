@@ -55,6 +55,8 @@ class GenerationState:
     tool: str = ""  # owner/project of the tool it runs on
     parent_image_id: int | None = None  # lineage: the image it was made from
     operation: dict[str, Any] | None = None  # lineage: {"kind": "upscale"|"reimagine"|…}
+    sweep_id: int | None = None  # the sweep it is a cell of: the gallery groups it there
+    cell_index: int | None = None
 
     @property
     def is_final(self) -> bool:

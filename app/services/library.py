@@ -15,7 +15,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +25,8 @@ from app.services.ledger import Ledger
 from app.services.state import generation_state
 from app.storage.history import GenerationRow, HistoryStore
 from app.storage.history_queries import ImageFilter, PageCursor
+from app.storage.sweep_summary import SweepSummary, read_summaries
+from app.storage.sweeps import SweepStore
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,12 @@ __all__ = ["DeleteBatch", "ImageFilter", "Library", "LibraryPage", "PageCursor",
 
 @dataclass(frozen=True)
 class LibraryPage:
-    """One page of visible images in display order, with their generations."""
+    """One page of visible images in display order, with their generations and sweeps."""
 
     images: list[ImageRecord]
     generations: list[GenerationState]
     cursor: PageCursor | None  # pass back for the next page; None when this was the last
+    sweeps: list[SweepSummary] = field(default_factory=list)  # those its generations are in
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,13 @@ class Library:
             if state is not None:
                 states[state.id] = state
         more = cursor if len(rows) >= limit else None
-        return LibraryPage(list(rows), list(states.values()), more)
+        sweep_ids = {s.sweep_id for s in states.values() if s.sweep_id is not None}
+        sweeps = await self.sweeps(sweep_ids) if sweep_ids else []
+        return LibraryPage(list(rows), list(states.values()), more, sweeps)
+
+    async def sweeps(self, sweep_ids: Iterable[int]) -> list[SweepSummary]:
+        """What the gallery's sections show of these sweeps (their cells' progress counted)."""
+        return await self.ledger.db(read_summaries, SweepStore(self.history), list(sweep_ids))
 
     async def count(self, query: ImageFilter) -> int:
         return await self.ledger.db(self.history.count_matching, query)

@@ -59,6 +59,8 @@ def generation_state(row: GenerationRow, images: list[ImageRecord]) -> Generatio
         tool=row.tool,
         parent_image_id=row.parent_image_id,
         operation=row.operation,
+        sweep_id=row.sweep_id,
+        cell_index=row.cell_index,
     )
 
 

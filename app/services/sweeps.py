@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from app.core.estimate import (
@@ -24,7 +23,7 @@ from app.core.estimate import (
     estimate_time,
 )
 from app.core.status import StopAction, stop_action
-from app.core.sweep import Cell, SweepPlan
+from app.core.sweep import SweepPlan
 from app.services.events import (
     GenerationChanged,
     GenerationState,
@@ -34,7 +33,9 @@ from app.services.events import (
     SweepState,
 )
 from app.services.studio import InvalidParameters, Studio
+from app.services.sweep_live import LiveSweep, spending
 from app.storage.history import HistoryStore
+from app.storage.sweep_summary import SweepSummary, summary_of
 from app.storage.sweeps import (
     DONE,
     ENOUGH,
@@ -60,25 +61,6 @@ def no_cap() -> float | None:
     return None
 
 
-@dataclass
-class _Live:
-    """A sweep the runner follows: its cells, their estimates and what was handed over."""
-
-    row: SweepRow
-    cells: tuple[Cell, ...]
-    estimates: tuple[float | None, ...]
-    state: str
-    sweep_cap: float | None
-    submitted: dict[int, int] = field(default_factory=dict)  # cell index -> generation id
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    pump: asyncio.Task[None] | None = None
-    last: SweepState | None = None
-
-    def estimate(self, index: int) -> float | None:
-        return self.estimates[index] if 0 <= index < len(self.estimates) else None
-
-
 class SweepRunner:
     """Submits, follows and stops sweeps for one Studio; tells listeners with SweepChanged."""
 
@@ -93,24 +75,40 @@ class SweepRunner:
         self.store = SweepStore(studio.ledger.history)
         self.daily_cap = daily_cap
         self.lookahead = max(1, lookahead)
-        self._live: dict[int, _Live] = {}
+        self._live: dict[int, LiveSweep] = {}
         self._by_generation: dict[int, int] = {}
+        self._closed = False
         self._unsubscribe = studio.subscribe(self._on_event)
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> list[SweepState]:
         """Re-attaches the sweeps a previous run left running or held (call after the Studio
-        has started): their submitted cells are followed by the Studio, the rest are sent."""
-        out = []
-        for row in await self._db(self.store.unfinished):
+        has started): their submitted cells are followed by the Studio, the rest are sent.
+        Once the runner is closed (its studio closing first) it re-attaches nothing."""
+        out: list[SweepState] = []
+        rows = [] if self._closed else await self._db(self.store.unfinished)
+        for row in rows:
+            if self._closed:
+                break
             live = await self._attach(row)
             if live.state == RUNNING:
                 self._start_pump(live)
             out.append(self._publish(live, force=True))
+        self._tell_resumed([s for s in out if s.state == RUNNING])
         return out
 
+    def _tell_resumed(self, resumed: list[SweepState]) -> None:
+        """Says once that work left from the last run goes on (it costs money)."""
+        left = sum(s.tasks - s.done for s in resumed)
+        cells = f"{left} cell{'s' if left != 1 else ''} left"
+        if len(resumed) == 1:
+            self.studio.ledger.notice(f"Resumed sweep “{resumed[0].title}”: {cells}")
+        elif resumed:
+            self.studio.ledger.notice(f"Resumed {len(resumed)} unfinished sweeps: {cells}")
+
     async def aclose(self) -> None:
+        self._closed = True
         self._unsubscribe()
         pumps = [live.pump for live in self._live.values() if live.pump is not None]
         for pump in pumps:
@@ -122,6 +120,16 @@ class SweepRunner:
     def sweep(self, sweep_id: int) -> SweepState | None:
         live = self._live.get(sweep_id)
         return None if live is None else self._snapshot(live)
+
+    def summary(self, sweep_id: int) -> SweepSummary | None:
+        """What the gallery's section shows of a sweep this runner follows (from memory)."""
+        live = self._live.get(sweep_id)
+        if live is None:
+            return None
+        snap = self._snapshot(live)
+        return summary_of(live.row).with_progress(
+            done=snap.done, spent=snap.spent, state=live.state, tasks=snap.tasks
+        )
 
     def plan(self, sweep_id: int) -> SweepPlan | None:
         """The plan of a sweep this runner follows (after run, open or start), for its grid."""
@@ -226,12 +234,12 @@ class SweepRunner:
 
     # -- the pump -------------------------------------------------------------------------
 
-    def _start_pump(self, live: _Live) -> None:
+    def _start_pump(self, live: LiveSweep) -> None:
         if live.pump is None or live.pump.done():
             live.pump = self.studio.spawner.spawn(self._pump(live), name=f"sweep-{live.row.id}")
         live.wake.set()
 
-    async def _pump(self, live: _Live) -> None:
+    async def _pump(self, live: LiveSweep) -> None:
         try:
             while live.state == RUNNING:
                 await live.wake.wait()
@@ -243,7 +251,7 @@ class SweepRunner:
             log.exception("sweep %s stopped submitting", live.row.id)
             await self._set_state(live, held_state(f"Could not submit a cell: {exc}"))
 
-    async def _send_next(self, live: _Live) -> bool:
+    async def _send_next(self, live: LiveSweep) -> bool:
         """Hands over the next cell if the Studio needs one and the caps allow; False to wait."""
         async with live.lock:
             cell = next((c for c in live.cells if c.index not in live.submitted), None)
@@ -252,7 +260,7 @@ class SweepRunner:
             states = self._states(live)
             if sum(s.phase in LOCAL_QUEUE for s in states) >= self.lookahead:
                 return False
-            spent, pending = _spending(live, states)
+            spent, pending = spending(live, states)
             now = self.studio.ledger.clock()
             history: HistoryStore = self.studio.ledger.history
             day_spent = await self._db(history.spend_since, day_start(now))
@@ -295,7 +303,7 @@ class SweepRunner:
         if live.state != RUNNING or live.pump is None or live.pump.done():
             self._check_done(live)
 
-    def _check_done(self, live: _Live) -> None:
+    def _check_done(self, live: LiveSweep) -> None:
         if live.state != RUNNING or len(live.submitted) < len(live.cells):
             self._publish(live)
             return
@@ -309,12 +317,12 @@ class SweepRunner:
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.studio.ledger.db(fn, *args, **kwargs)
 
-    async def _ensure(self, sweep_id: int) -> _Live:
+    async def _ensure(self, sweep_id: int) -> LiveSweep:
         if sweep_id not in self._live:
             await self.open(sweep_id)
         return self._live[sweep_id]
 
-    async def _attach(self, row: SweepRow) -> _Live:
+    async def _attach(self, row: SweepRow) -> LiveSweep:
         cells = row.cells
         links = await self._db(self.store.cells, row.id)
         estimate = estimate_cost(
@@ -324,7 +332,7 @@ class SweepRunner:
             past=await self.past_runs(),
         )
         cap = row.caps.get("sweep_usd")
-        live = _Live(
+        live = LiveSweep(
             row=row,
             cells=cells,
             estimates=estimate.per_task,
@@ -339,24 +347,24 @@ class SweepRunner:
         self._live[row.id] = live
         return live
 
-    def _states(self, live: _Live) -> list[GenerationState]:
+    def _states(self, live: LiveSweep) -> list[GenerationState]:
         found = (self.studio.generation(g) for g in live.submitted.values())
         return [s for s in found if s is not None]
 
-    async def _set_state(self, live: _Live, state: str) -> None:
+    async def _set_state(self, live: LiveSweep, state: str) -> None:
         live.state = state
         await self._db(self.store.set_state, live.row.id, state)
         self._publish(live, force=True)
 
-    async def _end(self, live: _Live, state: str) -> None:
+    async def _end(self, live: LiveSweep, state: str) -> None:
         async with live.lock:  # waits for a submission in progress, then none follows
             if live.state == RUNNING or live.state.startswith(HELD_PREFIX):
                 await self._set_state(live, state)
         live.wake.set()
 
-    def _snapshot(self, live: _Live) -> SweepState:
+    def _snapshot(self, live: LiveSweep) -> SweepState:
         states = self._states(live)
-        spent, pending = _spending(live, states)
+        spent, pending = spending(live, states)
         held = None
         if live.state.startswith(HELD_PREFIX):
             reason = live.state[len(HELD_PREFIX) :]
@@ -376,25 +384,13 @@ class SweepRunner:
             cells=dict(live.submitted),
         )
 
-    def _publish(self, live: _Live, *, force: bool = False) -> SweepState:
+    def _publish(self, live: LiveSweep, *, force: bool = False) -> SweepState:
         """Emits SweepChanged when the counts, spending or state changed (not on every tick)."""
         snapshot = self._snapshot(live)
         if force or snapshot != live.last:
             live.last = snapshot
             self.studio.ledger.emit(SweepChanged(snapshot))
         return snapshot
-
-
-def _spending(live: _Live, states: Iterable[GenerationState]) -> tuple[float, float]:
-    """(recorded cost of the sweep's cells, estimated cost of those not yet costed)."""
-    index_of = {gid: index for index, gid in live.submitted.items()}
-    spent = pending = 0.0
-    for state in states:
-        if state.cost is not None:
-            spent += state.cost
-        elif not state.is_final:
-            pending += live.estimate(index_of.get(state.id, -1)) or 0.0
-    return spent, pending
 
 
 def _title(plan: SweepPlan) -> str:

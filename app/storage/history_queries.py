@@ -84,19 +84,29 @@ def _where(query: ImageFilter) -> tuple[list[str], list[Any]]:
     match = fts_query(query.text)
     if match is not None:
         fts = "i.generation_id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?)"
+        sweep, sweep_args = _sweep_title_clause(search_words(query.text))
+        alternatives = [fts, sweep]
+        args.extend([match, *sweep_args])
         term = exact_term(query.text)
-        if term is None:
-            clauses.append(fts)
-            args.append(match)
-        else:
-            ids = "i.generation_id IN (SELECT id FROM generations WHERE task_id = ?)"
-            alternatives = [fts, ids]
-            args.extend([match, term])
+        if term is not None:
+            alternatives.append("i.generation_id IN (SELECT id FROM generations WHERE task_id = ?)")
+            args.append(term)
             if term.isdigit() and len(term) <= 19:
                 alternatives.append("i.seed = ?")
                 args.append(int(term))
-            clauses.append("(" + " OR ".join(alternatives) + ")")
+        clauses.append("(" + " OR ".join(alternatives) + ")")
     return clauses, args
+
+
+def _sweep_title_clause(words: list[str]) -> tuple[str, list[Any]]:
+    """Images of sweeps whose title has every word at the start of one of its words (so
+    "vary" or "scheduler" finds a sweep's whole section). Search words hold no LIKE wildcard."""
+    likes = " AND ".join("(' ' || s.title) LIKE ?" for _ in words)
+    sql = (
+        "i.generation_id IN (SELECT g.id FROM generations g JOIN sweeps s"
+        f" ON s.id = g.sweep_id WHERE {likes})"
+    )
+    return sql, [f"% {w}%" for w in words]
 
 
 def page_sql(query: ImageFilter, after: PageCursor | None, limit: int) -> tuple[str, list[Any]]:

@@ -33,6 +33,8 @@ class GenerationRow:
     follow_started_at: float | None = None
     parent_image_id: int | None = None
     operation: dict[str, Any] | None = None  # how it was made from its parent (lineage)
+    sweep_id: int | None = None  # the sweep it is a cell of (its gallery section)
+    cell_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def generation_row(row: sqlite3.Row) -> GenerationRow:
         follow_started_at=row["follow_started_at"],
         parent_image_id=row["parent_image_id"],
         operation=_dict_or_none(_json_or(row["operation"], None)),
+        sweep_id=row["sweep_id"],
+        cell_index=row["cell_index"],
     )
 
 

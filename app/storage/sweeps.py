@@ -166,6 +166,31 @@ class SweepStore:
             ).fetchall()
         return [_sweep(r) for r in rows]
 
+    def rows(self, sweep_ids: list[int]) -> list[SweepRow]:
+        """These sweeps (those that exist), by id."""
+        out = self._in_chunks("SELECT * FROM sweeps WHERE id IN ({marks}) ORDER BY id", sweep_ids)
+        return [_sweep(r) for r in out]
+
+    def progress(self, sweep_ids: list[int], final: Iterable[str]) -> dict[int, tuple[int, float]]:
+        """(cells ended in one of the ``final`` phases, recorded cost) of each sweep."""
+        phases = ",".join(f"'{p}'" for p in final if p.isalpha())
+        rows = self._in_chunks(
+            f"SELECT sweep_id, COUNT(DISTINCT CASE WHEN phase IN ({phases}) THEN cell_index END)"
+            " AS done, COALESCE(SUM(cost), 0) AS spent FROM generations"
+            " WHERE sweep_id IN ({marks}) GROUP BY sweep_id",
+            sweep_ids,
+        )
+        return {int(r["sweep_id"]): (int(r["done"]), float(r["spent"])) for r in rows}
+
+    def _in_chunks(self, sql: str, ids: list[int]) -> list[sqlite3.Row]:
+        out: list[sqlite3.Row] = []
+        with self.history._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" for _ in chunk)
+                out += self._execute(sql.replace("{marks}", marks), chunk).fetchall()
+        return out
+
     def in_states(self, *states: str) -> list[SweepRow]:
         marks = ",".join("?" for _ in states)
         with self.history._lock:

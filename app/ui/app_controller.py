@@ -305,7 +305,8 @@ class AppController(QObject):
         sweeps = SweepRunner(studio, daily_cap=lambda: daily_cap(self.settings))
         self.session.set_studio(studio, spec, sweeps)
         await self.window.bind_async(studio, spec)
-        self.spawn(sweeps.start(), name="sweeps-start")  # re-attaches unfinished sweeps
+        if self.studio is studio:  # not closed meanwhile by a shutdown or another switch
+            await sweeps.start()  # re-attaches unfinished sweeps (and says so)
 
     def _history_unavailable(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
         """A specific answer per cause (damaged, read-only, locked, …), never a generic one."""

@@ -12,7 +12,8 @@ threads, caches or peak RSS cannot leak into another's):
   first screen of thumbnails painted with 10,000 images;
 - memory (bench_memory.py): peak RSS after scrolling the 10,000-image gallery end to end;
 - sweep (bench_sweep.py): a 4×4 sweep with a concurrency limit of 4 vs the same 16 tasks one
-  at a time (the ratio), and the sweep's estimated cost next to what it recorded.
+  at a time (the ratio), the sweep's estimated cost next to what it recorded, and the GUI
+  stall while the real window's grid fills (bench_sweep_gui.py).
 
 The last line printed is ``BENCH {json}`` with the headline figures; the whole result, with
 each part's details and the machine's load, goes to ``bench-results.json`` (or ``--out``).
@@ -121,6 +122,8 @@ def headline(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "sequential_s": sweep.get("sequential_seconds", math.nan),
             "estimate_usd": _dig(sweep, "parallel", "estimate_usd"),
             "recorded_usd": _dig(sweep, "parallel", "recorded_usd"),
+            "stall_max": _num(sweep, "gui", "stall_ms", "max"),
+            "stall_p99": _num(sweep, "gui", "stall_ms", "p99"),
         },
     }
 
@@ -219,6 +222,13 @@ def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
         ("  the sweep's estimated cost / recorded cost",
          f"{_dig(sweep, 'parallel', 'estimate_usd')} / "
          f"{_dig(sweep, 'parallel', 'recorded_usd')} USD" if sweep else "n/a", ""),
+        ("  GUI stall while its grid fills in the window: max",
+         f"{bench['sweep']['stall_max']:.1f} ms",
+         _verdict("stall_max", bench["sweep"]["stall_max"])),
+        ("  p99", f"{bench['sweep']['stall_p99']:.1f} ms",
+         _verdict("stall_p99", bench["sweep"]["stall_p99"])),
+        ("  grid shown / gallery shown: max / p99 each",
+         f"{_stall_pair(sweep, 'grid')} | {_stall_pair(sweep, 'gallery')} ms", ""),
     ]  # fmt: skip
     rows = [r for r in rows if "nan" not in r[1] and "n/a" not in r[1]]  # parts not run
     width = max(len(r[0]) for r in rows)
@@ -227,6 +237,13 @@ def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
     lines.append("-" * (len(lines[0]) + 16))
     lines += [f"{a.ljust(width)}  {b.ljust(value_width)}  {c}".rstrip() for a, b, c in rows]
     return "\n".join(lines)
+
+
+def _stall_pair(sweep: dict[str, Any], view: str) -> str:
+    figures = _dig(sweep, "gui", "views", view, "stall_ms")
+    if not isinstance(figures, dict):
+        return "n/a"
+    return f"{figures['max']:.1f} / {figures['p99']:.1f}"
 
 
 def _dig(data: Any, *keys: str) -> Any:

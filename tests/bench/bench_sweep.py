@@ -1,11 +1,14 @@
-"""A 4×4 sweep with a concurrency limit of 4: wall time vs the same 16 tasks one at a time.
+"""A 4×4 sweep with a concurrency limit of 4: wall time vs the same 16 tasks one at a time,
+and the GUI's stall while the sweep's grid fills.
 
-``python -m tests.bench.bench_sweep [--quick]`` runs the services without a window (the
+``python -m tests.bench.bench_sweep [--quick]`` first runs the services without a window (the
 Studio and a SweepRunner on asyncio) against the emulator in its own process, whose account
 allows 4 tasks at once. Parallel: the sweep from ``run()`` until its last image is stored.
 Sequential: the same 16 cells' parameters, each submitted when the previous one has ended.
-The last line is ``RESULT {json}`` (see common.emit_result) with both times and their ratio
-(the issue aims at ≥ 3.5×), plus the sweep's estimated cost next to what it recorded.
+Then the real window runs the same sweep with its grid open, and again with the gallery shown
+(bench_sweep_gui.py): the event loop's lateness, max and p99. The last line is
+``RESULT {json}`` (see common.emit_result) with both times and their ratio (the issue aims at
+≥ 3.5×), the sweep's estimated cost next to what it recorded, and the stall figures.
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ from app.services.events import GenerationChanged, Phase, ServiceEvent
 from app.services.studio import Studio
 from app.services.sweeps import SweepRunner
 from app.storage.paths import AppPaths
-from tests.bench.common import KEY, SECRET, RemoteEmulator, emit_result, log, machine_load
+from tests.bench.bench_sweep_gui import run_views
+from tests.bench.common import (
+    KEY,
+    SECRET,
+    RemoteEmulator,
+    emit_result,
+    log,
+    machine_load,
+    run_on_qasync,
+)
 
 LIMIT = 4
 BASE = {
@@ -139,9 +151,14 @@ def _ended(studio: Studio, gid: int) -> bool:
     return state is not None and state.is_final
 
 
-async def bench(quick: bool) -> dict[str, Any]:
+def emulator_options(quick: bool) -> dict[str, Any]:
     queue_s, run_s = (0.2, 0.8) if quick else (0.5, 2.0)
-    options = {"concurrency_limit": LIMIT, "queue_seconds": queue_s, "run_seconds": run_s}
+    return {"concurrency_limit": LIMIT, "queue_seconds": queue_s, "run_seconds": run_s}
+
+
+async def bench(quick: bool) -> dict[str, Any]:
+    options = emulator_options(quick)
+    queue_s, run_s = options["queue_seconds"], options["run_seconds"]
     with (
         tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp,
         RemoteEmulator(**options) as emu,
@@ -172,8 +189,17 @@ async def bench(quick: bool) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_sweep")
     parser.add_argument("--quick", action="store_true", help="shorter emulator tasks")
+    parser.add_argument("--no-gui", action="store_true", help="the headless ratio only")
+    parser.add_argument("--profile", type=Path, help="a pyinstrument profile of a GUI run")
     args = parser.parse_args(argv)
-    emit_result(asyncio.run(bench(args.quick)))
+    result = asyncio.run(bench(args.quick))
+    if not args.no_gui:
+        options = emulator_options(args.quick)
+        result["gui"] = run_on_qasync(
+            lambda qapp: run_views(qapp, args.quick, options, args.profile)
+        )
+        log(f"sweep: GUI stall (worse view) {result['gui']['stall_ms']} ms")
+    emit_result(result)
     return 0
 
 

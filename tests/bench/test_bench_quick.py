@@ -27,7 +27,15 @@ KEYS = {
     "detail_calls_per_task": None,
     "tcp_connections_per_100": None,
     "tcp_connections_over": None,
-    "sweep": {"ratio", "parallel_s", "sequential_s", "estimate_usd", "recorded_usd"},
+    "sweep": {
+        "ratio",
+        "parallel_s",
+        "sequential_s",
+        "estimate_usd",
+        "recorded_usd",
+        "stall_max",
+        "stall_p99",
+    },
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QPlainTextEdit
 
 from app.services.events import Phase
 from app.storage.contact_sheet import read_sheet_metadata
@@ -143,6 +143,8 @@ def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
         seeds = {t.record.seed for t in grid.tiles.values()}
         assert len(seeds) == 3 and first.seed not in seeds
 
+        vary_sweep = flow.sweep_id
+
         # Both sweeps are in history, searchable and reopenable.
         flow.show_history()
         history = flow.history
@@ -155,6 +157,41 @@ def test_demo_sweep_cfg_by_scheduler_fills_its_grid_and_exports_a_sheet(
         history.open_button.click()
         await harness.wait(lambda: flow.sweep_id == first_sweep, what="reopened")
         await harness.wait(lambda: grid.filled() == 9, what="the reopened grid")
+
+        # The gallery shows each sweep as one section, Vary's too, and opens its grid.
+        gallery, model = window.gallery, window.gallery.model
+        window.show_gallery()
+        await harness.wait(
+            lambda: (
+                len(model.sweep_image_ids(first_sweep)) == 9
+                and len(model.sweep_image_ids(vary_sweep)) == 3
+                and runner.sweep(vary_sweep).state == "done"
+            ),
+            what="the sweeps' sections",
+        )
+        vary_title = model.index(model.sweep_header_row(vary_sweep)).data()
+        assert vary_title.startswith("Vary · 3 seeds · $")
+        sweep_row = model.sweep_header_row(first_sweep)
+        sweep_title = model.index(sweep_row).data()
+        assert sweep_title.startswith("Sweep · Guidance scale (CFG) × Scheduler · 9 cells · $")
+        assert model.sweep_header_row(vary_sweep) < sweep_row, "newest first"
+        assert gallery.image_ids()[:3] == model.sweep_image_ids(vary_sweep)
+        for size, name in (((1600, 1000), "gallery-sweep-1600x1000.png"),
+                           ((1024, 700), "gallery-sweep-1024x700.png")):  # fmt: skip
+            window.resize(*size)
+            await asyncio.sleep(0.2)
+            gallery.view.scrollTo(
+                model.index(sweep_row), QAbstractItemView.ScrollHint.PositionAtTop
+            )
+            await asyncio.sleep(0.2)
+            await harness.wait(lambda: gallery.loader.pending_count() == 0, what="thumbnails")
+            await asyncio.sleep(0.1)
+            _shoot(window, name, tmp_path)
+        gallery.sweep_open_requested.emit(vary_sweep)
+        await harness.wait(lambda: flow.sweep_id == vary_sweep, what="the grid from the gallery")
+        await harness.wait(lambda: grid.filled() == 3, what="its cells")
+        assert window.center.currentWidget() is grid
+
         assert await harness.stop() == 0
 
     qloop.run_until_complete(scenario())

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
 
-from app.services.events import GenerationState, ImageRecord
-from app.services.library import PAGE_SIZE, ImageFilter, Spend
-from app.storage.history_queries import record_matches
+from app.services.events import GenerationState, ImageRecord, SweepState
+from app.services.library import PAGE_SIZE, ImageFilter
 from app.ui.flows import actions
 from app.ui.flows.culling_flow import CullingFlow
+from app.ui.flows.library_filter import live_filter, money, spend_text
 from app.ui.gallery.filter_bar import GalleryFilterBar
 from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.session import UiSession
@@ -30,42 +30,10 @@ if TYPE_CHECKING:
     from app.ui.viewer.viewer import CompareView, ImageViewer
 
 log = logging.getLogger(__name__)
+__all__ = ["LibraryFlow", "live_filter", "money", "spend_text"]  # the filter's home: library_filter
 
 FIRST_PAGE = 200  # small, so the first screen fills at once; then pages double up to
 MAX_PAGE = 4 * PAGE_SIZE
-
-
-def money(value: float) -> str:
-    return f"${value:,.2f}" if value >= 10 else f"${value:,.4f}"
-
-
-def spend_text(spend: Spend, demo: bool) -> str:
-    text = f"Today {money(spend.today)} · This month {money(spend.month)}"
-    return ("Demo (not billed): " + text) if demo else text
-
-
-LiveFilter = Callable[[GenerationState | None, ImageRecord | None], bool]
-
-
-def live_filter(query: ImageFilter) -> LiveFilter | None:
-    """What arriving generations and images must satisfy to join a filtered gallery."""
-    if not query.is_filtered:
-        return None
-
-    def accepts(state: GenerationState | None, record: ImageRecord | None) -> bool:
-        if query.starred_only and not (record is not None and record.starred):
-            return False
-        if query.rejected is not None:
-            if record is None:
-                return not query.rejected  # a new image is never a reject yet
-            if record.rejected != query.rejected:
-                return False
-        prompt = str(state.params.get("prompt") or "") if state is not None else ""
-        seed = record.seed if record is not None else None
-        task_id = state.task_id if state is not None else None
-        return not query.text or record_matches(query.text, prompt, seed, task_id)
-
-    return accepts
 
 
 class LibraryFlow(QObject):
@@ -141,6 +109,7 @@ class LibraryFlow(QObject):
         self.gallery.delete_requested.connect(self.request_delete)
         session.generation_changed.connect(self._on_session_generation_changed)
         session.image_stored.connect(self._on_session_image_stored)
+        session.sweep_changed.connect(self._on_session_sweep_changed)
 
     # -- binding -------------------------------------------------------------------------
 
@@ -171,7 +140,7 @@ class LibraryFlow(QObject):
         self._epoch += 1
         self.gallery.set_images([])
         self.gallery.set_newest_first(self.query.newest_first)
-        self.gallery.set_live_filter(live_filter(self.query))
+        self.gallery.set_live_filter(live_filter(self.query, self._sweep_title))
         if self.studio is None:
             return
         self.loading, self.total = True, None
@@ -206,6 +175,7 @@ class LibraryFlow(QObject):
             images = [r for r in page.images if r.id not in self._deleted]
             if self.thumbs is not None:
                 self.thumbs.remember_many((r.path, r.sha256) for r in images)
+            self.gallery.model.set_sweeps(page.sweeps)  # first: their sections take their names
             self.gallery.add_images(images, page.generations)
             if first:
                 first = False
@@ -264,6 +234,26 @@ class LibraryFlow(QObject):
         if self.thumbs is not None:
             self.thumbs.remember(record.path, record.sha256)
         self._schedule_count()  # an image filled a grey slot: no rows were inserted
+
+    def _on_session_sweep_changed(self, state: SweepState) -> None:
+        """Keeps a sweep's section header in step: cells done, spent, running or stopped."""
+        model = self.gallery.model
+        known = model.sweep(state.id)
+        if known is not None:
+            model.set_sweeps(
+                [known.with_progress(
+                    done=state.done, spent=state.spent, state=state.state, tasks=state.tasks
+                )]
+            )  # fmt: skip
+            return
+        runner = self.session.sweeps
+        summary = runner.summary(state.id) if runner is not None else None
+        if summary is not None:
+            model.set_sweeps([summary])
+
+    def _sweep_title(self, sweep_id: int) -> str:
+        summary = self.gallery.model.sweep(sweep_id)
+        return summary.title if summary is not None else ""
 
     def _on_session_generation_changed(self, state: GenerationState) -> None:
         if state.is_final and state.cost:

@@ -92,6 +92,7 @@ class SweepFlow(QObject):
         g.raise_cap_requested.connect(self.raise_cap)
         g.history_requested.connect(self.show_history)
         g.back_requested.connect(self._back_to_gallery)
+        gallery.sweep_open_requested.connect(self.open_sweep)
         session.sweep_changed.connect(self._on_session_sweep_changed)
         session.generation_changed.connect(self._on_session_generation_changed)
         session.image_stored.connect(self._on_session_image_stored)

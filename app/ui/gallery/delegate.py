@@ -9,7 +9,15 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Q
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from app.ui.gallery.model import DETAIL_ROLE, RECORD_ROLE, STARRED_ROLE, GalleryModel, RowKind
+from app.ui.gallery.model import (
+    DETAIL_ROLE,
+    RECORD_ROLE,
+    STARRED_ROLE,
+    SWEEP_ID_ROLE,
+    GalleryModel,
+    RowKind,
+)
+from app.ui.gallery.sweep_paint import grid_button_rect, paint_grid_button
 from app.ui.widgets.gallery_text import ASSUMED
 from app.ui.widgets.thumbnails import FILE_MISSING, ThumbnailLoader
 
@@ -218,12 +226,28 @@ class GalleryDelegate(QStyledItemDelegate):
         }
         return self._palette_colors
 
+    def grid_button_rect(self, header: QRect) -> QRect:
+        """Where a sweep header's Open grid button is, for a header laid out in ``header``."""
+        return grid_button_rect(header, self._caption_font())
+
     def _paint_header(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex):
         colors = self._colors(option)
         rect = option.rect.adjusted(CELL_PAD + 3, 0, -CELL_PAD - 3, 0)
+        button = None
+        if index.data(SWEEP_ID_ROLE) is not None:
+            button = grid_button_rect(option.rect, self._caption_font(option.font))
+            hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+            paint_grid_button(
+                painter, button, self._caption_font(option.font), colors["accent"], hovered
+            )
+            if option.state & QStyle.StateFlag.State_HasFocus:
+                painter.setPen(QPen(colors["accent"], 1, Qt.PenStyle.DashLine))
+                painter.drawRoundedRect(QRectF(option.rect).adjusted(3.5, 12.5, -3.5, -1.5), 5, 5)
         if index.row() > 0:
             painter.setPen(QPen(mix(colors["base"], colors["text"], 0.14), 1))
             painter.drawLine(rect.left(), rect.top() + 8, rect.right(), rect.top() + 8)
+        if button is not None:
+            rect.setRight(button.left() - 12)  # the title and detail stop before the button
         title_font = QFont(option.font)
         title_font.setPointSizeF(option.font.pointSizeF() * 1.08)
         title_font.setWeight(QFont.Weight.DemiBold)

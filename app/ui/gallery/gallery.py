@@ -34,6 +34,7 @@ class Gallery(QWidget):
     compare_requested = Signal(int, int)
     delete_requested = Signal(list)
     selection_changed = Signal()
+    sweep_open_requested = Signal(int)  # sweep id: show its grid
 
     def __init__(self, loader: ThumbnailLoader | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,6 +57,7 @@ class Gallery(QWidget):
         self.loader.load_failed.connect(self._on_loader_load_failed)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.view.star_clicked.connect(self._on_view_star_clicked)
+        self.view.sweep_activated.connect(self.sweep_open_requested)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_context_menu_requested)
@@ -100,6 +102,8 @@ class Gallery(QWidget):
         self.advance_action.setCheckable(True)
         self.advance_action.toggled.connect(self._on_advance_action_toggled)
         self.compare_action = action("Compare", self._on_compare_action_triggered)
+        self.open_sweep_action = action("Open the sweep's grid", self._on_open_sweep_triggered)
+        self._menu_sweep: int | None = None  # the sweep the context menu was opened on
         self.delete_action = action(
             "Delete…", self._on_delete_action_triggered, QKeySequence(std.Delete)
         )
@@ -286,16 +290,26 @@ class Gallery(QWidget):
                     self.delete_rejected_action, None, self.advance_action,
                     self.group_action):  # fmt: skip
             menu.addSeparator() if act is None else menu.addAction(act)
+        target = self.model.row_of_image(self._target_id() or -1)
+        self._menu_sweep = self.model.sweep_at(target) if target >= 0 else None
+        if self._menu_sweep is not None:  # a sweep's cell: its grid, just after Open
+            menu.insertAction(menu.actions()[1], self.open_sweep_action)
         return menu
 
     def _on_view_context_menu_requested(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
-        is_image = index.isValid() and self.model.kind(index.row()) == RowKind.IMAGE
-        if is_image and not self.view.selectionModel().isSelected(index):
+        kind = self.model.kind(index.row()) if index.isValid() else None
+        if kind == RowKind.IMAGE and not self.view.selectionModel().isSelected(index):
             self.view.setCurrentIndex(index)
-        if not self.selected_image_ids():
+        header_sweep = self.model.sweep_at(index.row()) if kind == RowKind.HEADER else None
+        if header_sweep is not None:
+            self._menu_sweep = header_sweep
+            menu = QMenu(self)  # a sweep's header: its grid
+            menu.addAction(self.open_sweep_action)
+        elif not self.selected_image_ids():
             return
-        menu = self.context_menu()
+        else:
+            menu = self.context_menu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
@@ -335,6 +349,10 @@ class Gallery(QWidget):
     def _on_reject_action_triggered(self) -> None:
         self.culling.toggle_reject()
         self._update_actions()
+
+    def _on_open_sweep_triggered(self) -> None:
+        if self._menu_sweep is not None:
+            self.sweep_open_requested.emit(self._menu_sweep)
 
     def _on_advance_action_toggled(self, on: bool) -> None:
         self.culling.advance_after_mark = on

@@ -1,11 +1,12 @@
-"""The gallery's item model: one header row per generation, then one row per image or slot."""
+"""The gallery's item model: a header row per generation or sweep, then a row per image or slot."""
 
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -16,7 +17,6 @@ from PySide6.QtCore import (
     QUrl,
 )
 
-from app.core.lineage import placed_beside
 from app.services.events import GenerationState, ImageRecord
 from app.ui.gallery.rows import (
     DETAIL_ROLE,
@@ -26,12 +26,16 @@ from app.ui.gallery.rows import (
     KIND_ROLE,
     RECORD_ROLE,
     STARRED_ROLE,
+    SWEEP_ID_ROLE,
     RowKind,
     Section,
     Tile,
     row_data,
-    tile_aspect,
 )
+from app.ui.gallery.sections import SectionIndex
+
+if TYPE_CHECKING:
+    from app.storage.sweep_summary import SweepSummary
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 __all__ = [
@@ -42,6 +46,7 @@ __all__ = [
     "KIND_ROLE",
     "RECORD_ROLE",
     "STARRED_ROLE",
+    "SWEEP_ID_ROLE",
     "URI_LIST",
     "GalleryModel",
     "RowKind",
@@ -59,27 +64,21 @@ def file_mime_data(paths: Iterable[str | Path]) -> QMimeData:
     return mime
 
 
-class GalleryModel(QAbstractListModel):
-    """Images grouped by generation, newest generation first, as a flat list for QListView."""
+class GalleryModel(SectionIndex, QAbstractListModel):
+    """Images grouped by generation, a sweep's cells under the sweep, newest group first, as a
+    flat list for QListView."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._sections: list[Section] = []
-        self._keys: list[tuple[float, int]] = []  # sort keys of _sections, for bisect
-        self._by_generation: dict[int, Section] = {}
-        self._generation_of: dict[int, int] = {}  # image id -> generation id
-        self._ids_by_path: dict[str, set[int]] = {}
-        self._starts: list[int] | None = None  # first row of each section, then the row count
-        self._positions: dict[int, int] = {}  # generation id -> index in _sections
-        self._newest_first = True
+        self._reset_index()
 
-    # ---- order (newest or oldest generation first) --------------------------------------
+    # ---- order (newest or oldest group first) -------------------------------------------
     @property
     def newest_first(self) -> bool:
         return self._newest_first
 
     def set_newest_first(self, newest_first: bool) -> None:
-        """Orders generations newest first (the default) or oldest first."""
+        """Orders groups newest first (the default) or oldest first."""
         if newest_first == self._newest_first:
             return
         self.beginResetModel()
@@ -89,10 +88,6 @@ class GalleryModel(QAbstractListModel):
         self._starts = None
         self.endResetModel()
 
-    def _sort_key(self, section: Section) -> tuple[float, int]:
-        key = section.sort_key()
-        return key if self._newest_first else (-key[0], -key[1])
-
     # ---- reading ------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():
@@ -100,102 +95,23 @@ class GalleryModel(QAbstractListModel):
         starts = self._row_starts()
         return starts[-1] if starts else 0
 
-    def _row_starts(self) -> list[int]:
-        if self._starts is None:
-            starts, total = [], 0
-            for section in self._sections:
-                starts.append(total)
-                total += 1 + len(section.tiles)
-            starts.append(total)
-            self._starts = starts
-            self._positions = {s.generation_id: i for i, s in enumerate(self._sections)}
-        return self._starts
-
-    def locate(self, row: int) -> tuple[Section, Tile | None] | None:
-        """The section and tile (None for the header) shown at ``row``."""
-        starts = self._row_starts()
-        if row < 0 or row >= starts[-1]:
-            return None
-        i = bisect.bisect_right(starts, row) - 1
-        section = self._sections[i]
-        offset = row - starts[i]
-        return section, (section.tiles[offset - 1] if offset else None)
-
-    def _tile_at(self, row: int) -> tuple[Section, Tile]:
-        """The section and tile at ``row``, a row known to show an image."""
-        found = self.locate(row)
-        if found is None or found[1] is None:
-            raise LookupError(f"row {row} shows no image")
-        return found[0], found[1]
-
-    def kind(self, row: int) -> RowKind | None:
-        found = self.locate(row)
-        if found is None:
-            return None
-        tile = found[1]
-        if tile is None:
-            return RowKind.HEADER
-        return RowKind.IMAGE if tile.record is not None else RowKind.PLACEHOLDER
-
-    def aspect(self, row: int) -> float:
-        """Height / width of a tile row's picture (see ``rows.tile_aspect``)."""
-        found = self.locate(row)
-        return tile_aspect(*found) if found is not None else 1.0
-
-    def record_at(self, row: int) -> ImageRecord | None:
-        found = self.locate(row)
-        return found[1].record if found and found[1] else None
-
-    def record(self, image_id: int) -> ImageRecord | None:
-        row = self.row_of_image(image_id)
-        return self.record_at(row) if row >= 0 else None
-
-    def generation(self, generation_id: int) -> GenerationState | None:
-        section = self._by_generation.get(generation_id)
-        return section.state if section else None
-
-    def header_row(self, generation_id: int) -> int:
-        if generation_id not in self._by_generation:
-            return -1
-        starts = self._row_starts()
-        return starts[self._positions[generation_id]]
-
-    def row_of_image(self, image_id: int) -> int:
-        generation_id = self._generation_of.get(image_id)
-        if generation_id is None:
-            return -1
-        section = self._by_generation[generation_id]
-        start = self.header_row(generation_id)
-        for pos, tile in enumerate(section.tiles):
-            if tile.record is not None and tile.record.id == image_id:
-                return start + 1 + pos
-        return -1
-
-    def rows_for_path(self, path: str) -> list[int]:
-        return [self.row_of_image(i) for i in self._ids_by_path.get(path, ())]
-
-    def image_ids(self, generation_id: int | None = None) -> list[int]:
-        sections = (
-            self._sections
-            if generation_id is None
-            else [s for s in self._sections if s.generation_id == generation_id]
-        )
-        return [t.record.id for s in sections for t in s.tiles if t.record is not None]
-
-    def generation_ids(self) -> list[int]:
-        return [s.generation_id for s in self._sections]
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         found = self.locate(index.row()) if index.isValid() else None
         return row_data(found[0], found[1], role) if found is not None else None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if self.kind(index.row()) == RowKind.IMAGE:
+        found = self.locate(index.row()) if index.isValid() else None
+        if found is None:
+            return Qt.ItemFlag.NoItemFlags
+        section, tile = found
+        if tile is not None and tile.record is not None:
             return (
                 Qt.ItemFlag.ItemIsEnabled
                 | Qt.ItemFlag.ItemIsSelectable
                 | Qt.ItemFlag.ItemIsDragEnabled
             )
+        if tile is None and section.sweep_id is not None:
+            return Qt.ItemFlag.ItemIsEnabled  # the keyboard can reach it: Enter opens the grid
         return Qt.ItemFlag.NoItemFlags
 
     def mimeTypes(self) -> list[str]:
@@ -215,24 +131,29 @@ class GalleryModel(QAbstractListModel):
     def set_images(
         self, records: Iterable[ImageRecord], generations: Iterable[GenerationState] = ()
     ) -> None:
-        """Replaces everything: ``records`` grouped under their generations."""
+        """Replaces everything: ``records`` grouped under their generations or sweeps."""
         self.beginResetModel()
         self._sections.clear()
-        self._by_generation.clear()
+        self._section_of.clear()
+        self._sweep_sections.clear()
         self._generation_of.clear()
         self._ids_by_path.clear()
         states = {g.id: g for g in generations}
         for record in records:
-            section = self._by_generation.get(record.generation_id)
+            section = self._section_of.get(record.generation_id)
             if section is None:
                 state = states.get(record.generation_id)
-                section = self._new_section(record.generation_id, state, record.created_at)
-                self._by_generation[section.generation_id] = section
-                self._sections.append(section)
+                section = self._group_of(record.generation_id, state)
+                if section is None:
+                    section = self._new_section(record.generation_id, state, record.created_at)
+                    self._register(section)
+                    self._sections.append(section)
+                self._join(section, record.generation_id, state)
             self._remember(record)
-            section.tiles.append(Tile(record.index, record))
+            section.tiles.append(self._tile(section, record))
         for section in self._sections:
-            section.tiles.sort(key=lambda t: t.index)
+            section.tiles.sort(key=lambda t: t.key)
+            section._keys = None
         self._sections.sort(key=self._sort_key)
         self._keys = [self._sort_key(s) for s in self._sections]
         self._starts = None
@@ -241,30 +162,70 @@ class GalleryModel(QAbstractListModel):
     def add_images(
         self, records: Sequence[ImageRecord], generations: Iterable[GenerationState] = ()
     ) -> None:
-        """Adds many images; a generation not shown yet is inserted in one step."""
+        """Adds many images; a group not shown yet is inserted in one step."""
         states = {g.id: g for g in generations}
-        fresh: dict[int, dict[int, ImageRecord]] = {}
+        fresh: dict[tuple[str, int], Section] = {}
+        joining: dict[Section, dict[int, ImageRecord]] = {}
         for record in records:
-            if record.generation_id in self._by_generation:
-                self.add_image(record, states.get(record.generation_id))
-            else:
-                fresh.setdefault(record.generation_id, {})[record.index] = record
-        sections = []
-        for generation_id, by_index in fresh.items():
-            group = sorted(by_index.values(), key=lambda r: r.index)
-            section = self._new_section(
-                generation_id, states.get(generation_id), group[0].created_at
-            )
-            section.tiles = [Tile(r.index, r) for r in group]
-            for record in group:
+            gid = record.generation_id
+            state = states.get(gid)
+            shown = self._group_of(gid, state)
+            moved = shown is not None and state is not None and shown.sweep_id != state.sweep_id
+            if record.id in self._generation_of or moved:
+                self.add_image(record, state)
+                continue
+            if shown is not None:  # more cells of a sweep a page already showed
+                joining.setdefault(shown, {})[record.id] = record
+                continue
+            sweep_id = state.sweep_id if state is not None else None
+            key = ("g", gid) if sweep_id is None else ("s", sweep_id)
+            section = fresh.get(key)
+            if section is None:
+                section = fresh[key] = self._new_section(gid, state, record.created_at)
+            section.add_generation(gid, state)
+            if record.id not in self._generation_of:
                 self._remember(record)
-            sections.append(section)
-        sections.sort(key=self._sort_key)
+                section.tiles.append(self._tile(section, record))
+        for shown, joined in joining.items():
+            self._join_many(shown, list(joined.values()), states)
+        sections = sorted(fresh.values(), key=self._sort_key)
+        for section in sections:
+            section.tiles.sort(key=lambda t: t.key)
+            section._keys = None
         if sections and (not self._keys or self._sort_key(sections[0]) > self._keys[-1]):
             self._append_sections(sections)  # the next page of a library load: one insert
             return
         for section in sections:
             self._insert_section(section)
+
+    def _join_many(
+        self, section: Section, records: list[ImageRecord], states: dict[int, GenerationState]
+    ) -> None:
+        """Adds images to a shown section in one insert per contiguous run (a sweep split over
+        two pages: one), never one per image: each insert above the view's top relayouts it."""
+        for record in records:
+            self._join(section, record.generation_id, states.get(record.generation_id))
+        have, tiles = set(section.keys()), []
+        for record in records:
+            tile = self._tile(section, record)
+            if tile.key in have:
+                self._insert_image(record, states.get(record.generation_id))  # a grey slot
+            else:
+                self._remember(record)
+                tiles.append(tile)
+        old, start, shift = section.keys(), self._start_of(section), 0
+        tiles.sort(key=lambda t: t.key)
+        for at, run in itertools.groupby(tiles, key=lambda t: bisect.bisect_left(old, t.key)):
+            batch = list(run)
+            first = start + 1 + at + shift
+            self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+            section.tiles[at + shift : at + shift] = batch
+            section._keys, self._starts = None, None
+            self.endInsertRows()
+            shift += len(batch)
+        for gid in {r.generation_id for r in records}:
+            self._sync_placeholders(section, gid)
+        self.dataChanged.emit(self.index(start), self.index(start))
 
     def _append_sections(self, sections: list[Section]) -> None:
         first = self.rowCount()
@@ -273,7 +234,7 @@ class GalleryModel(QAbstractListModel):
         for section in sections:
             self._sections.append(section)
             self._keys.append(self._sort_key(section))
-            self._by_generation[section.generation_id] = section
+            self._register(section)
         self._starts = None
         self.endInsertRows()
 
@@ -288,67 +249,82 @@ class GalleryModel(QAbstractListModel):
         return self.row_of_image(record.id)
 
     def _insert_image(self, record: ImageRecord, state: GenerationState | None) -> None:
-        section = self._by_generation.get(record.generation_id)
-        if section is None:
-            section = self._new_section(record.generation_id, state, record.created_at)
-            self._insert_section(section)
-        pos = section.position_of_index(record.index)
+        section = self._section_for(record.generation_id, state, record.created_at)
+        key = section.key_for(record.generation_id, record.index)
+        pos = section.position(key)
         self._remember(record)
-        row = self.header_row(section.generation_id) + 1 + pos
-        if pos < len(section.tiles) and section.tiles[pos].index == record.index:
+        start = self._start_of(section)
+        row = start + 1 + pos
+        if pos < len(section.tiles) and section.tiles[pos].key == key:
             self._forget(section.tiles[pos].record)
             section.tiles[pos].record = record
             self.dataChanged.emit(self.index(row), self.index(row))
         else:
             self.beginInsertRows(QModelIndex(), row, row)
-            section.tiles.insert(pos, Tile(record.index, record))
+            section.insert(pos, self._tile(section, record))
             self._starts = None
             self.endInsertRows()
-        header = self.header_row(section.generation_id)
-        self.dataChanged.emit(self.index(header), self.index(header))
+        self.dataChanged.emit(self.index(start), self.index(start))
 
     def set_generation(self, state: GenerationState, *, sync_images: bool = True) -> None:
         """Shows or refreshes a generation: its header, grey slots while it runs, its images."""
-        section = self._by_generation.get(state.id)
+        section = self._section_of.get(state.id)
+        if section is not None and section.sweep_id != state.sweep_id:
+            self._move_generation(section, state)  # it turned out to be a sweep's cell
+            section = self._section_of.get(state.id)
         if section is None:
             if state.is_final and not state.images:
                 return
-            section = self._new_section(state.id, state, state.created_at)
-            self._insert_section(section)
+            section = self._section_for(state.id, state, state.created_at)
         else:
-            section.state = state
-            row = self.header_row(state.id)
+            section.add_generation(state.id, state)
+            row = self._start_of(section)
             self.dataChanged.emit(self.index(row), self.index(row))
         if sync_images:
             for record in state.images:
                 if record.id not in self._generation_of:
                     self.add_image(record)
-        self._sync_placeholders(section)
+        self._sync_placeholders(section, state.id)
 
-    def _sync_placeholders(self, section: Section) -> None:
-        state = section.state
-        start = self.header_row(section.generation_id)
+    def set_sweeps(self, summaries: Iterable[SweepSummary]) -> None:
+        """What is known of these sweeps: their sections' headers show it."""
+        for summary in summaries:
+            self._sweeps[summary.id] = summary
+            section = self._sweep_sections.get(summary.id)
+            if section is None:
+                continue
+            section.sweep = summary
+            if section.created_at != summary.created_at:
+                self._resort(section, summary.created_at)
+            row = self._start_of(section)
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+    def _sync_placeholders(self, section: Section, generation_id: int) -> None:
+        state = section.states.get(generation_id)
+        start = self._start_of(section)
         if state is None or state.is_final:
-            for pos in range(len(section.tiles) - 1, -1, -1):
+            for pos in reversed(section.span(generation_id)):
                 if section.tiles[pos].record is None:
                     self.beginRemoveRows(QModelIndex(), start + 1 + pos, start + 1 + pos)
-                    del section.tiles[pos]
+                    section.pop(pos)
                     self._starts = None
                     self.endRemoveRows()
             if not section.tiles and state is not None:
                 self._remove_section(section)
             return
-        have = {t.index for t in section.tiles}
+        have = {section.tiles[p].index for p in section.span(generation_id)}
         for index in range(state.expected_images):
             if index not in have:
-                pos = section.position_of_index(index)
+                tile = Tile(index, None, generation_id, section.cells.get(generation_id, 0))
+                pos = section.position(tile.key)
                 self.beginInsertRows(QModelIndex(), start + 1 + pos, start + 1 + pos)
-                section.tiles.insert(pos, Tile(index, None))
+                section.insert(pos, tile)
                 self._starts = None
                 self.endInsertRows()
-        for pos, tile in enumerate(section.tiles):
-            if tile.record is None:
-                self.dataChanged.emit(self.index(start + 1 + pos), self.index(start + 1 + pos))
+        for pos in section.span(generation_id):
+            if section.tiles[pos].record is None:
+                row = start + 1 + pos
+                self.dataChanged.emit(self.index(row), self.index(row))
 
     def update_image(self, record: ImageRecord) -> bool:
         row = self.row_of_image(record.id)
@@ -362,7 +338,7 @@ class GalleryModel(QAbstractListModel):
         return True
 
     def remove_images(self, image_ids: Iterable[int]) -> list[ImageRecord]:
-        """Removes images (and generations left empty); returns the records removed."""
+        """Removes images (and groups left empty); returns the records removed."""
         removed: list[ImageRecord] = []
         for image_id in set(image_ids):
             row = self.row_of_image(image_id)
@@ -373,7 +349,7 @@ class GalleryModel(QAbstractListModel):
                 removed.append(tile.record)
             self._forget(tile.record)
             self.beginRemoveRows(QModelIndex(), row, row)
-            section.tiles.remove(tile)
+            section.pop(row - self._start_of(section) - 1)
             self._starts = None
             self.endRemoveRows()
             if not section.tiles:
@@ -381,12 +357,14 @@ class GalleryModel(QAbstractListModel):
         return removed
 
     # ---- helpers ------------------------------------------------------------------------
-    @staticmethod
-    def _new_section(generation_id: int, state: GenerationState | None, when: float) -> Section:
-        created = state.created_at if state and state.created_at else when
-        beside = placed_beside(state.operation) if state is not None else None
-        created = beside if beside is not None else created  # a derived image by its source
-        return Section(generation_id, state, created)
+    def _section_for(self, gid: int, state: GenerationState | None, when: float) -> Section:
+        """The section to show this generation in, inserted if it is new."""
+        section = self._group_of(gid, state)
+        if section is None:
+            section = self._new_section(gid, state, when)
+            self._insert_section(section)
+        self._join(section, gid, state)
+        return section
 
     def _insert_section(self, section: Section) -> None:
         pos = bisect.bisect_left(self._keys, self._sort_key(section))
@@ -394,32 +372,51 @@ class GalleryModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), row, row + len(section.tiles))
         self._sections.insert(pos, section)
         self._keys.insert(pos, self._sort_key(section))
-        self._by_generation[section.generation_id] = section
+        self._register(section)
         self._starts = None
         self.endInsertRows()
 
     def _remove_section(self, section: Section) -> None:
-        row = self.header_row(section.generation_id)
+        row = self._start_of(section)
         self.beginRemoveRows(QModelIndex(), row, row + len(section.tiles))
-        del self._keys[self._sections.index(section)]
+        del self._keys[self._positions[section]]
         self._sections.remove(section)
-        del self._by_generation[section.generation_id]
+        for gid in section.states:
+            if self._section_of.get(gid) is section:
+                del self._section_of[gid]
+        if section.sweep_id is not None and self._sweep_sections.get(section.sweep_id) is section:
+            del self._sweep_sections[section.sweep_id]
         self._starts = None
         self.endRemoveRows()
         for tile in section.tiles:
             if tile.record is not None:
                 self._forget(tile.record)
 
-    def _remember(self, record: ImageRecord) -> None:
-        self._generation_of[record.id] = record.generation_id
-        self._ids_by_path.setdefault(str(record.path), set()).add(record.id)
+    def _resort(self, section: Section, created_at: float) -> None:
+        """Moves a section to where ``created_at`` puts it (a sweep learned its start)."""
+        self._remove_section(section)
+        section.created_at = created_at
+        for tile in section.tiles:
+            if tile.record is not None:
+                self._remember(tile.record)
+        self._insert_section(section)
 
-    def _forget(self, record: ImageRecord | None) -> None:
-        if record is None:
-            return
-        self._generation_of.pop(record.id, None)
-        ids = self._ids_by_path.get(str(record.path))
-        if ids is not None:
-            ids.discard(record.id)
-            if not ids:
-                del self._ids_by_path[str(record.path)]
+    def _move_generation(self, section: Section, state: GenerationState) -> None:
+        """Takes a generation out of its section, to show it again where ``state`` says."""
+        span = section.span(state.id)
+        records = [t.record for t in section.tiles[span.start : span.stop] if t.record]
+        if span:
+            start = self._start_of(section)
+            self.beginRemoveRows(QModelIndex(), start + 1 + span.start, start + span.stop)
+            for pos in reversed(span):
+                self._forget(section.pop(pos).record)
+            self._starts = None
+            self.endRemoveRows()
+        section.states.pop(state.id, None)
+        section.cells.pop(state.id, None)
+        if self._section_of.get(state.id) is section:
+            del self._section_of[state.id]
+        if not section.tiles:
+            self._remove_section(section)
+        for record in records:
+            self._insert_image(record, state)

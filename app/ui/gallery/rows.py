@@ -1,17 +1,18 @@
-"""The rows of the gallery model: generations, their image slots, and what each row shows."""
+"""The rows of the gallery model: generations and sweeps, their image slots, what rows show."""
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 
 from app.core.display import one_line
 from app.core.lineage import lineage_badge
 from app.services.events import GenerationState, ImageRecord
+from app.ui.gallery.sweep_text import cell_caption, sweep_detail, sweep_title, sweep_tooltip
 from app.ui.widgets.gallery_text import (
     header_detail,
     header_title,
@@ -20,6 +21,9 @@ from app.ui.widgets.gallery_text import (
     tile_tooltip,
 )
 from app.ui.widgets.plain import plain_tooltip
+
+if TYPE_CHECKING:
+    from app.storage.sweep_summary import SweepSummary  # the model gets them from the library
 
 
 class RowKind(IntEnum):
@@ -37,36 +41,91 @@ IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 4
 GENERATION_ID_ROLE = Qt.ItemDataRole.UserRole + 5
 STARRED_ROLE = Qt.ItemDataRole.UserRole + 6
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 7  # header: settings line; tile: phase text
+SWEEP_ID_ROLE = Qt.ItemDataRole.UserRole + 8  # the sweep a row's section shows, or None
+
+
+TileKey = tuple[int, int, int]  # (cell index, generation id, image index): display order
 
 
 @dataclass
 class Tile:
-    """One image slot of a generation: a stored image, or a grey slot while it is made."""
+    """One image slot: a stored image, or a grey slot while it is made."""
 
-    index: int
+    index: int  # the image's index in its generation
     record: ImageRecord | None  # None: an image still being made
+    generation_id: int = 0
+    cell: int = 0  # its sweep cell (0 outside sweeps): a sweep's tiles are in grid order
+
+    @property
+    def key(self) -> TileKey:
+        return (self.cell, self.generation_id, self.index)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: the model indexes sections by object
 class Section:
-    """One generation as the gallery shows it: a header and its tiles in index order."""
+    """One group of the gallery: a generation, or a sweep with its cells' generations."""
 
-    generation_id: int
-    state: GenerationState | None
+    generation_id: int  # the generation; for a sweep, the first of its cells the model saw
     created_at: float
+    states: dict[int, GenerationState | None] = field(default_factory=dict)
     tiles: list[Tile] = field(default_factory=list)
+    sweep_id: int | None = None
+    sweep: SweepSummary | None = None
+    cells: dict[int, int] = field(default_factory=dict)  # generation id -> its cell index
+    _keys: list[TileKey] | None = None  # the tiles' keys, rebuilt after a change
+
+    @property
+    def state(self) -> GenerationState | None:
+        """The generation's state (a sweep's header has none of its own)."""
+        return None if self.sweep_id is not None else self.states.get(self.generation_id)
 
     def sort_key(self) -> tuple[float, int]:
         return (-self.created_at, -self.generation_id)
 
-    def position_of_index(self, index: int) -> int:
-        return bisect.bisect_left([t.index for t in self.tiles], index)
+    def add_generation(self, generation_id: int, state: GenerationState | None) -> None:
+        if state is not None or generation_id not in self.states:
+            self.states[generation_id] = state
+        cell = state.cell_index if state is not None and self.sweep_id is not None else None
+        if cell is not None or generation_id not in self.cells:
+            self.cells[generation_id] = cell or 0
+
+    def key_for(self, generation_id: int, index: int) -> TileKey:
+        return (self.cells.get(generation_id, 0), generation_id, index)
+
+    def keys(self) -> list[TileKey]:
+        if self._keys is None:
+            self._keys = [t.key for t in self.tiles]
+        return self._keys
+
+    def position(self, key: TileKey) -> int:
+        """Where a tile with ``key`` is (or would go)."""
+        return bisect.bisect_left(self.keys(), key)
+
+    def span(self, generation_id: int) -> range:
+        """The positions of one generation's tiles (they sit together)."""
+        cell = self.cells.get(generation_id, 0)
+        keys = self.keys()
+        low = bisect.bisect_left(keys, (cell, generation_id, -1))
+        return range(low, bisect.bisect_left(keys, (cell, generation_id + 1, -1), low))
+
+    def insert(self, position: int, tile: Tile) -> None:
+        self.tiles.insert(position, tile)
+        self._keys = None
+
+    def pop(self, position: int) -> Tile:
+        self._keys = None
+        return self.tiles.pop(position)
+
+    def tile_state(self, tile: Tile | None) -> GenerationState | None:
+        gid = self.generation_id if tile is None else tile.generation_id
+        return self.states.get(gid)
 
 
 def tile_aspect(section: Section, tile: Tile | None) -> float:
     """Height / width of a tile's picture: the request's size, so a grey slot and the image
     that fills it are the same shape (the view never relayouts on a data change)."""
-    params = section.state.params if section.state is not None else {}
+    state = section.tile_state(tile)
+    params = state.params if state is not None else {}
     try:
         width, height = int(params.get("width") or 0), int(params.get("height") or 0)
     except (TypeError, ValueError):
@@ -79,21 +138,31 @@ def tile_aspect(section: Section, tile: Tile | None) -> float:
 
 def row_data(section: Section, tile: Tile | None, role: int) -> Any:
     """What the model answers for ``role`` on a header (tile None) or a tile row."""
+    if role == SWEEP_ID_ROLE:
+        return section.sweep_id
     if role == GENERATION_ID_ROLE:
-        return section.generation_id
+        return section.generation_id if tile is None else tile.generation_id
+    state = section.tile_state(tile)
     if role == GENERATION_ROLE:
-        return section.state
+        return state if tile is not None else section.state
     if tile is None:
+        if section.sweep_id is not None:
+            return _sweep_header_data(section, role)
         return _header_data(section, role)
     record = tile.record
-    params = section.state.params if section.state else {}
+    params = state.params if state else {}
     if role == KIND_ROLE:
         return RowKind.IMAGE if record is not None else RowKind.PLACEHOLDER
-    badge = _badge(section.state)
+    badge = _badge(state)
     if role == Qt.ItemDataRole.DisplayRole:
+        if section.sweep_id is not None:
+            return cell_caption(section.sweep, tile.cell, tile.index, record, state)
         return badge or seed_label(record.seed if record else None, tile.index, params)
     if role == Qt.ItemDataRole.ToolTipRole:
         tip = tile_tooltip(record, tile.index, params)
+        if section.sweep_id is not None:
+            caption = cell_caption(section.sweep, tile.cell, tile.index, record, state)
+            tip = f"Cell {tile.cell + 1}: {caption}\n{tip}"
         return plain_tooltip(f"{badge[:1].upper()}{badge[1:]}\n{tip}" if badge else tip)
     if role == RECORD_ROLE:
         return record
@@ -102,7 +171,7 @@ def row_data(section: Section, tile: Tile | None, role: int) -> Any:
     if role == STARRED_ROLE:
         return bool(record and record.starred)
     if role == DETAIL_ROLE and record is None:
-        return phase_text(section.state)
+        return phase_text(state)
     return None
 
 
@@ -129,6 +198,21 @@ def _header_data(section: Section, role: int) -> Any:
         if negative:
             lines.append(f"Negative: {negative}")
         return plain_tooltip("\n".join([*lines, detail]))
+    return None
+
+
+def _sweep_header_data(section: Section, role: int) -> Any:
+    if role == KIND_ROLE:
+        return RowKind.HEADER
+    sweep_id = section.sweep_id if section.sweep_id is not None else 0
+    if role == Qt.ItemDataRole.DisplayRole:
+        return one_line(sweep_title(section.sweep, sweep_id))
+    if role in (DETAIL_ROLE, Qt.ItemDataRole.ToolTipRole):
+        count = sum(1 for t in section.tiles if t.record is not None)
+        detail = sweep_detail(section.sweep, section.created_at, count)
+        if role == DETAIL_ROLE:
+            return detail
+        return plain_tooltip(sweep_tooltip(section.sweep, sweep_id, detail))
     return None
 
 

@@ -48,6 +48,7 @@ class GalleryView(QListView):
     """A wrapping, uniform-column list of tiles with full-width generation headers."""
 
     star_clicked = Signal(int)  # image id
+    sweep_activated = Signal(int)  # sweep id: its header double-clicked, Enter, or its Grid button
     tile_size_changed = Signal(int)
     drag_started = Signal(list)  # image ids
 
@@ -196,6 +197,15 @@ class GalleryView(QListView):
         self.set_tile_size(round(self.tile_size() * (ZOOM_STEP**steps)))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier
+        ):
+            current = self.currentIndex()
+            sweep_id = self._sweep_header(current.row()) if current.isValid() else None
+            if sweep_id is not None:
+                self.sweep_activated.emit(sweep_id)
+                event.accept()
+                return
         if self._is_undo(event) and self.undo_mark is not None:
             self.undo_mark()
             event.accept()
@@ -225,8 +235,35 @@ class GalleryView(QListView):
         star = GalleryDelegate.star_rect(self.visualRect(index)).adjusted(-3, -3, 3, 3)
         return index if star.contains(pos) else None
 
+    def _sweep_header(self, row: int) -> int | None:
+        """The sweep whose header is at ``row``, else None."""
+        model = self.gallery_model
+        return model.sweep_at(row) if model.kind(row) == RowKind.HEADER else None
+
+    def _grid_button_hit(self, pos: QPoint) -> int | None:
+        index = self.indexAt(pos)
+        sweep_id = self._sweep_header(index.row()) if index.isValid() else None
+        if sweep_id is None or not self._delegate.grouped():
+            return None
+        button = self._delegate.grid_button_rect(self.visualRect(index))
+        return sweep_id if button.adjusted(-3, -3, 3, 3).contains(pos) else None
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        sweep_id = self._sweep_header(index.row()) if index.isValid() else None
+        if sweep_id is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.sweep_activated.emit(sweep_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and not event.modifiers():
+            sweep_id = self._grid_button_hit(event.position().toPoint())
+            if sweep_id is not None:
+                self.sweep_activated.emit(sweep_id)
+                event.accept()
+                return
             index = self._star_hit(event.position().toPoint())
             if index is not None:
                 record = self.gallery_model.record_at(index.row())

@@ -16,7 +16,7 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-CHECK_MS = 20  # how often the counts are looked at: small batches; a check with nothing due is ~1 µs
+CHECK_MS = 20  # how often the counts are looked at (small batches); a check with none due: ~1 µs
 OLDEST_GROWTH = 0.25  # CPython's long_lived_pending > long_lived_total / 4
 
 
