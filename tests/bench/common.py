@@ -273,6 +273,7 @@ class AppUnderTest:
         from app.storage.credentials import CredentialStore
         from app.storage.paths import AppPaths
         from app.ui.app_controller import AppController
+        from app.ui.widgets.gc_guard import GuiThreadCollector
         from tests.support.memory_keyring import MemoryKeyring
 
         self.controller = AppController(
@@ -281,6 +282,7 @@ class AppUnderTest:
         self.controller.demo_server = DemoServer(runner=emu, credentials=Credentials(KEY, SECRET))
         self.controller.studio_options = dict(studio_options or {})
         self.run_task: asyncio.Task[int] | None = None
+        self.collector = GuiThreadCollector(qapp)  # as app.main runs it: GC on the GUI thread
 
     @property
     def window(self):  # type: ignore[no-untyped-def]
@@ -303,6 +305,7 @@ class AppUnderTest:
 
     async def stop(self) -> None:
         self.controller.demo_server = None  # the caller owns and stops the emulator
+        self.collector.stop()
         await self.controller.shutdown()
         if self.run_task is not None:
             await asyncio.wait_for(self.run_task, 20)
