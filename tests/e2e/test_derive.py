@@ -52,6 +52,17 @@ def _ready(studio, state) -> bool:
     return current is not None and current.phase is Phase.SUCCEEDED
 
 
+async def generate_source(harness, window, studio, prompt: str = PROMPT):
+    """One 512×512 image generated through the window's form, waited for; (generation, image)."""
+    window.resize(1600, 1000)
+    window.form.set_values({"prompt": prompt, "width": 512, "height": 512, "samples": 1})
+    window.generate_panel.request_generate()
+    await harness.wait(lambda: studio.ledger.all(), what="a generation")
+    source_gen = max(studio.ledger.all(), key=lambda s: s.id)
+    await harness.wait(lambda: _ready(studio, source_gen), what="the source image")
+    return source_gen, studio.generation(source_gen.id).images[0]
+
+
 def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_path) -> None:
     harness = harness_factory(demo=True)
 
@@ -59,13 +70,7 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         controller = await harness.start()
         await harness.wait(lambda: controller.studio is not None and controller.window.form)
         window, studio = controller.window, controller.studio
-        window.resize(1600, 1000)
-        window.form.set_values({"prompt": PROMPT, "width": 512, "height": 512, "samples": 1})
-        window.generate_panel.request_generate()
-        await harness.wait(lambda: studio.ledger.all(), what="a generation")
-        source_gen = max(studio.ledger.all(), key=lambda s: s.id)
-        await harness.wait(lambda: _ready(studio, source_gen), what="the source image")
-        source = studio.generation(source_gen.id).images[0]
+        source_gen, source = await generate_source(harness, window, studio)
         assert (source.width, source.height) == (512, 512)
 
         # U on the selected tile: the popover, its price, ×4 → 2048×2048 beside the source.

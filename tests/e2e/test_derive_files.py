@@ -14,9 +14,9 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from app.services.events import Phase
 from app.ui.flows.smoke import thumbnails_shown
 from app.ui.gallery.rows import GENERATION_ID_ROLE
+from tests.e2e.test_derive import _ready, generate_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMPT = "a lighthouse on a cliff at dusk, oil painting"
@@ -41,11 +41,6 @@ def _derived_from_file(studio, name: str, kind: str):
         if (s.operation or {}).get("source_file") == name and s.operation["kind"] == kind
     ]
     return found[-1] if found else None
-
-
-def _ready(studio, state) -> bool:
-    current = studio.generation(state.id) if state is not None else None
-    return current is not None and current.phase is Phase.SUCCEEDED
 
 
 def _drop_file(widget, path: Path) -> None:
@@ -143,13 +138,7 @@ def test_reimagine_dialog_takes_a_dropped_file(qloop, harness_factory, tmp_path)
         controller = await harness.start()
         await harness.wait(lambda: controller.studio is not None and controller.window.form)
         window, studio = controller.window, controller.studio
-        window.resize(1600, 1000)
-        window.form.set_values({"prompt": PROMPT, "width": 512, "height": 512, "samples": 1})
-        window.generate_panel.request_generate()
-        await harness.wait(lambda: studio.ledger.all(), what="a generation")
-        source_gen = max(studio.ledger.all(), key=lambda s: s.id)
-        await harness.wait(lambda: _ready(studio, source_gen), what="the source image")
-        source = studio.generation(source_gen.id).images[0]
+        source_gen, source = await generate_source(harness, window, studio)
         await harness.wait(lambda: thumbnails_shown(window.gallery, window.loader, source_gen.id))
 
         window.gallery.select_images([source.id])

@@ -57,3 +57,13 @@ def make_state(generation_id: int = 1, **changes: Any) -> GenerationState:
 @pytest.fixture
 def state_factory():
     return make_state
+
+
+@pytest.fixture
+def loader(qapp):
+    """A thumbnail loader of its own (two decode threads), shut down after the test."""
+    from app.ui.widgets.thumbnails import ThumbnailLoader
+
+    made = ThumbnailLoader(max_threads=2)
+    yield made
+    made.shutdown(5000)

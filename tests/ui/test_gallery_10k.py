@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QTimer
 
 from app.services.library import ImageFilter
 from app.storage.history import HistoryStore
 from app.storage.paths import AppPaths
+from tests.support.heartbeat import Heartbeat
 from tests.ui.library_support import harness_factory, qloop  # noqa: F401
 
 GENERATIONS, PER_GENERATION = 2_500, 4
@@ -71,17 +71,8 @@ def test_ten_thousand_images_load_in_pages_without_blocking(
 ) -> None:
     harness = harness_factory(demo=True)
     build_library(tmp_path / "app", tmp_path / "pics")
-    gaps: list[float] = []
-    last = [time.monotonic()]
-
-    def beat() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.setInterval(10)
-    heartbeat.timeout.connect(beat)
+    heartbeat = Heartbeat()
+    gaps = heartbeat.gaps
 
     async def scenario() -> None:
         rss_before = rss_mb()

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from app.storage.history import HistoryStore
 from app.storage.paths import AppPaths
+from tests.support.heartbeat import Heartbeat
 from tests.ui.library_support import harness_factory, qloop  # noqa: F401
 from tests.ui.test_gallery_10k import GENERATIONS, PER_GENERATION, build_library
 
@@ -45,17 +45,8 @@ def test_ten_sweeps_of_a_thousand_images_load_in_pages_with_the_view_scrolled(
     harness = harness_factory(demo=True)
     build_library(tmp_path / "app", tmp_path / "pics")
     make_sweeps(tmp_path / "app")
-    gaps: list[float] = []
-    last = [time.monotonic()]
-
-    def beat() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.setInterval(10)
-    heartbeat.timeout.connect(beat)
+    heartbeat = Heartbeat()
+    gaps = heartbeat.gaps
 
     async def scenario() -> None:
         start = time.monotonic()

@@ -16,7 +16,6 @@ from app.services.events import ImageRecord
 from app.ui.viewer.canvas import ImageCanvas, ViewState
 from app.ui.viewer.viewer import CompareView, ImageViewer
 from app.ui.widgets import thumbnails
-from app.ui.widgets.thumbnails import ThumbnailLoader
 
 
 def checker_png(path: Path, size=(512, 512), cell=8, colors=((0, 0, 0), (255, 255, 255))):
@@ -31,13 +30,6 @@ def checker_png(path: Path, size=(512, 512), cell=8, colors=((0, 0, 0), (255, 25
 
 def rec(image_id: int, path: Path, size=(512, 512)) -> ImageRecord:
     return ImageRecord(image_id, 1, image_id, 100 + image_id, path, "", 1, *size)
-
-
-@pytest.fixture
-def loader(qapp):
-    made = ThumbnailLoader(max_threads=2)
-    yield made
-    made.shutdown(5000)
 
 
 @pytest.fixture

@@ -8,17 +8,9 @@ from PySide6.QtTest import QTest
 
 from app.ui.viewer.compare import CompareView
 from app.ui.viewer.overlay import CompareMode
-from app.ui.widgets.thumbnails import ThumbnailLoader
 from tests.ui.test_viewer import checker_png, rec
 
 RED, BLUE = (220, 30, 30), (30, 30, 220)
-
-
-@pytest.fixture
-def loader(qapp):
-    made = ThumbnailLoader(max_threads=2)
-    yield made
-    made.shutdown(5000)
 
 
 @pytest.fixture

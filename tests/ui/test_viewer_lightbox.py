@@ -13,15 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from app.ui.viewer.actions import MENU_LAYOUT, VIEWER_ACTIONS
 from app.ui.viewer.info_panel import ImageInfo
 from app.ui.viewer.viewer import ImageViewer
-from app.ui.widgets.thumbnails import ThumbnailLoader
 from tests.ui.test_viewer import checker_png, rec, wait_full
-
-
-@pytest.fixture
-def loader(qapp):
-    made = ThumbnailLoader(max_threads=2)
-    yield made
-    made.shutdown(5000)
 
 
 @pytest.fixture

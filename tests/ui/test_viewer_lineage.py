@@ -16,20 +16,12 @@ from app.ui.viewer.actions import VIEWER_ACTIONS
 from app.ui.viewer.info_panel import ImageInfo
 from app.ui.viewer.lineage import Derived, LineageLinks, lineage_links, source_text
 from app.ui.viewer.viewer import ImageViewer
-from app.ui.widgets.thumbnails import ThumbnailLoader
 from tests.ui.test_viewer import checker_png, rec
 
 # The workspace keymap (round 2) plus the viewer's own keys: Alt+Up/Down must be new.
 WORKSPACE_KEYS = ("Return", "Esc", "F", "Tab", "F11", "I", "S", "X", "V", "U", "R", "C",
                   "Space", "Ctrl+=", "Ctrl+-", "Ctrl+Shift+Return", "Ctrl+1", "Ctrl+2",
                   "Left", "Right", "Up", "Down")  # fmt: skip
-
-
-@pytest.fixture
-def loader(qapp):
-    made = ThumbnailLoader(max_threads=2)
-    yield made
-    made.shutdown(5000)
 
 
 @pytest.fixture
