@@ -65,6 +65,16 @@ def _collect_between_tests(gui_thread_gc):
 
 
 @pytest.fixture
+def styled_app(qapp):
+    """The QApplication with the real theme applied (so sizes and looks match what users see)."""
+    from app.ui.widgets.style import STYLESHEET, apply_style
+
+    if qapp.styleSheet() != STYLESHEET:  # restyling repolishes every live widget: do it once
+        apply_style(qapp)
+    return qapp
+
+
+@pytest.fixture
 def memory_keyring():
     """An in-memory keyring backend for credential tests (never the developer's keychain)."""
     from tests.support.memory_keyring import MemoryKeyring

@@ -128,7 +128,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def _label(image: Image.Image, lines: list[str]) -> None:
+def _label(image: Image.Image, lines: list[str], opaque: bool = False) -> None:
+    """The demo mark, bottom left; ``opaque`` hides a mark the input image already had."""
     w, h = image.size
     size = max(8, min(w, h) // 34)
     font = _font(size)
@@ -140,7 +141,8 @@ def _label(image: Image.Image, lines: list[str]) -> None:
     region = image.crop((x0, y0, x0 + box_w, y0 + box_h)).convert("RGBA")
     shade = Image.new("RGBA", region.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(shade)
-    draw.rounded_rectangle([0, 0, box_w - 1, box_h - 1], radius=pad, fill=(0, 0, 0, 140))
+    fill = (24, 24, 24, 255) if opaque else (0, 0, 0, 140)
+    draw.rounded_rectangle([0, 0, box_w - 1, box_h - 1], radius=pad, fill=fill)
     for i, line in enumerate(lines):
         draw.text((pad, pad + i * (size + pad // 2)), line, font=font, fill=(255, 255, 255, 235))
     image.paste(Image.alpha_composite(region, shade).convert("RGB"), (x0, y0))

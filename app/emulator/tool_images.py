@@ -65,7 +65,7 @@ def upscale(data: bytes, scale: float) -> Image.Image:
     """The input resampled by ``scale`` with Lanczos, then the demo mark."""
     source = open_input(data)
     image = source.resize(upscaled_size(source.size, scale), Image.Resampling.LANCZOS)
-    mark(image, [DEMO_LABEL, f"upscaled x{scale:g} (Lanczos, not Real-ESRGAN)"])
+    mark(image, [DEMO_LABEL, f"upscaled x{scale:g} (Lanczos, not Real-ESRGAN)"], opaque=True)
     return image
 
 
@@ -89,7 +89,7 @@ def reimagine(
     painted = render(prompt, seed, index, width, height)
     image = Image.blend(source, painted, strength)
     own_seed = image_seed(seed, index)
-    mark(image, [DEMO_LABEL, f"re-imagined: strength {strength:.2f}, seed {own_seed}"])
+    mark(image, [DEMO_LABEL, f"re-imagined: strength {strength:.2f}, seed {own_seed}"], opaque=True)
     return image
 
 

@@ -87,8 +87,10 @@ class AppHarness:
 
 
 @pytest.fixture
-def harness_factory(qapp, qloop, tmp_path: Path):
-    """Makes harnesses; whatever a test leaves running is stopped, so a failure can't cascade."""
+def harness_factory(styled_app, qloop, tmp_path: Path):
+    """Makes harnesses (the app styled as app.main styles it); whatever a test leaves running
+    is stopped, so a failure can't cascade."""
+    qapp = styled_app
     made: list[AppHarness] = []
 
     def make(demo: bool = True) -> AppHarness:

@@ -97,6 +97,8 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         assert index.data(Qt.ItemDataRole.DisplayRole) == f"×4 from image {source.id}"
         assert controller.session.settings.derive_defaults["upscale_scale"] == 4
         await harness.wait(lambda: thumbnails_shown(window.gallery, window.loader, upscaled.id))
+        count = window.library_flow.filter_bar.count
+        await harness.wait(lambda: count.text() == "2 images", what=f"2 images, not {count.text()}")
         window.gallery.select_images([big.id])
         _shot(window, "upscale.png", tmp_path)
 
@@ -147,6 +149,7 @@ def test_upscale_and_reimagine_from_a_selected_tile(qloop, harness_factory, tmp_
         window.gallery.set_tile_size(200)
         assert window.gallery.select_generation(again.id)
         await harness.wait(lambda: thumbnails_shown(window.gallery, window.loader, again.id) == 4)
+        await harness.wait(lambda: count.text() == "6 images", what=f"6 images, not {count.text()}")
         _shot(window, "reimagine.png", tmp_path)
         assert await harness.stop() == 0
 

@@ -1,4 +1,5 @@
-"""Shared Qt fixtures for widget tests: the app style, snapshot factories, a fake clock."""
+"""Shared Qt fixtures for widget tests: snapshot factories, a fake clock (the app style is the
+suite-wide `styled_app`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,6 @@ from typing import Any
 import pytest
 
 from app.services.events import GenerationState, Phase
-
-
-@pytest.fixture
-def styled_app(qapp):
-    """The QApplication with the real theme applied (so sizes match what users see)."""
-    from app.ui.widgets.style import STYLESHEET, apply_style
-
-    if qapp.styleSheet() != STYLESHEET:  # restyling repolishes every live widget: do it once
-        apply_style(qapp)
-    return qapp
 
 
 @dataclass
