@@ -105,8 +105,9 @@ class ExportDialog(QDialog):
         self.template_edit = QLineEdit(template)
         self.template_edit.setAccessibleName("File name template")
         self.insert_button = QToolButton()
-        self.insert_button.setText("Insert ▾")
+        self.insert_button.setText("Insert")
         self.insert_button.setProperty("compact", True)
+        self.insert_button.setProperty("dropdown", True)  # Qt draws the arrow
         self.insert_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.insert_button)
         for placeholder in EXPORT_PLACEHOLDERS:

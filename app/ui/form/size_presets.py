@@ -159,11 +159,7 @@ class SizeTools(QWidget):
         self.preset_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.preset_button.setToolTip("Sizes that suit SD 1.5")
         self.preset_button.setAccessibleName("Size presets")
-        self.preset_button.setStyleSheet(
-            "QToolButton { padding-right: 18px; }"
-            "QToolButton::menu-indicator { subcontrol-origin: padding;"
-            " subcontrol-position: center right; right: 5px; }"
-        )
+        self.preset_button.setProperty("dropdown", True)  # room for the menu arrow
         self.menu = QMenu(self.preset_button)
         self._group = QActionGroup(self.menu)
         self._actions = {}

@@ -71,6 +71,7 @@ class AxisRow(QWidget):
         self.choose_button = QToolButton()
         self.choose_button.setText("Choose…")
         self.choose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.choose_button.setProperty("dropdown", True)  # room for the menu arrow
         self.choose_menu = QMenu(self.choose_button)
         self.choose_button.setMenu(self.choose_menu)
         self.error_label = ErrorLabel(self)

@@ -143,6 +143,10 @@ QToolButton[section="true"]:hover, QToolButton[section="true"]:checked {{
     background: transparent; color: {TEXT};
 }}
 QToolButton[section="true"]:hover {{ color: #ffffff; }}
+QToolButton[dropdown="true"] {{ padding-right: 18px; }}
+QToolButton[dropdown="true"]::menu-indicator {{
+    subcontrol-origin: padding; subcontrol-position: center right; right: 5px;
+}}
 #generatePanel {{ border-top: 1px solid {BORDER}; background: {WINDOW}; }}
 QLabel[role="error"] {{ color: {ERROR}; }}
 QLabel[role="muted"] {{ color: {MUTED_TEXT}; }}
