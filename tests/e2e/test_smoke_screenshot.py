@@ -57,7 +57,7 @@ README_SHOTS = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
 
 @pytest.mark.slow
 @pytest.mark.xvfb
-def test_readme_screenshots_window_at_1024_and_gallery_at_1600(tmp_path: Path) -> None:
+def test_readme_screenshots_window_at_1024_gallery_at_1600_and_inspiration(tmp_path: Path) -> None:
     """Set WIRO_README_SCREENSHOTS=1 to write them into resources/screenshots for the README."""
     if not os.environ.get("DISPLAY"):
         pytest.skip("no X display (run through tests/headless.sh, which starts Xvfb)")
@@ -72,6 +72,7 @@ def test_readme_screenshots_window_at_1024_and_gallery_at_1600(tmp_path: Path) -
     for name, size in (
         ("window-1024x700.png", (1024, 700)),
         ("gallery-1600x1000.png", (1600, 1000)),
+        ("inspiration.png", (1280, 800)),
     ):
         with Image.open(out / name) as img:
             assert img.size == size, (name, img.size)

@@ -1,4 +1,5 @@
-"""Takes the README's window screenshots: the whole window at 1024×700, the gallery at 1600×1000.
+"""Takes the README's window screenshots: the whole window at 1024×700, the gallery at 1600×1000,
+and the Inspiration panel beside the gallery at 1280×800.
 
 Run as ``python -m tests.support.readme_screens OUT_DIR`` with a display (Xvfb in the suite):
 the real demo app generates two batches, then the window is grabbed at both sizes.
@@ -80,6 +81,10 @@ async def _take(app: object, out: Path) -> None:
         window.resize(1024, 700)
         await _settle(app)
         _save(window, out / "window-1024x700.png")
+        window.resize(1280, 800)
+        window.show_inspiration()
+        await _settle(app, 1.2)  # the cards and their pictures (decoded off the GUI thread)
+        _save(window, out / "inspiration.png")
     finally:
         await controller.shutdown()
         await asyncio.wait_for(run, 20)
