@@ -298,6 +298,9 @@ class AppController(QObject):
         except HistoryUnavailable as exc:
             self._history_unavailable(spec, exc)
             return
+        if self._closing:  # shut down while it was opening: nothing may keep running
+            await studio.aclose()
+            return
         self.studio, self.spec = studio, spec
         self.apply_settings_to_studio()
         from app.services.sweeps import SweepRunner

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -436,6 +435,7 @@ class MainWindow(QMainWindow):
         await run_smoke(self.session, self.host, view, screenshot)
 
     def close_for_real(self) -> None:
+        """Closes without asking (the controller has shut down). No processEvents here: it
+        runs inside a coroutine, and Qt's events would re-enter the asyncio loop's tasks."""
         self._closing_for_real = True
         self.close()
-        QApplication.processEvents()

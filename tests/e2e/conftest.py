@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,11 +27,20 @@ def qloop(qapp):
         yield loop
     finally:
         try:
-            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-            for task in pending:
-                task.cancel()
-            if pending:
+            # Cancelled tasks may spawn others as they unwind: repeat until none is left, so
+            # no task outlives its loop (one collected later, in another test, would raise
+            # "Task was destroyed but it is pending" there).
+            for _ in range(3):
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                if not pending:
+                    break
+                for task in pending:
+                    task.cancel()
                 loop.run_until_complete(asyncio.wait(pending, timeout=5))
+            for task in asyncio.all_tasks(loop):  # still not done: its coroutine is closed
+                if not task.done():  # here, not by the garbage collector in a later test
+                    with contextlib.suppress(BaseException):
+                        task.get_coro().close()
         finally:
             loop.close()  # also joins qasync's executor threads, which must not outlive the app
             asyncio.set_event_loop(None)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
 
 from app.services.events import Phase
 from app.storage.contact_sheet import read_sheet_metadata
@@ -23,7 +23,8 @@ SCREENSHOTS = os.environ.get("WIRO_SCREENSHOTS", "")
 
 
 def _shoot(widget, name: str, tmp_path: Path) -> Path:
-    QApplication.processEvents()
+    """Grabs the widget as it is (grab() lays out and paints it; no processEvents here, which
+    would re-enter the asyncio tasks this runs among)."""
     folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name

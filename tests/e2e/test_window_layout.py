@@ -14,8 +14,9 @@ from tests.support.clipping import clipped_controls
 
 
 async def _settle(qapp, rounds: int = 8) -> None:
+    """Lets layouts and paints happen: the qasync loop runs Qt's events between the sleeps
+    (a processEvents() inside a coroutine would re-enter other tasks and strand them)."""
     for _ in range(rounds):
-        qapp.processEvents()
         await asyncio.sleep(0.02)
 
 

@@ -20,10 +20,10 @@ GENERATIONS = (
 
 
 async def _settle(app: object, seconds: float = 0.6) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        app.processEvents()  # type: ignore[attr-defined]  # the QApplication
-        await asyncio.sleep(0.03)
+    """Lets layouts, paints and decoding happen: the qasync loop runs Qt's events meanwhile
+    (``app.processEvents()`` inside a coroutine would re-enter other tasks and strand them)."""
+    del app
+    await asyncio.sleep(seconds)
 
 
 def _save(window: object, path: Path) -> None:
