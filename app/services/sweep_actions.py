@@ -17,7 +17,7 @@ from typing import Any
 from app.core.params import limits_for
 from app.core.schema import ToolSchema
 from app.core.sweep import build_plan, vary_spec
-from app.services.events import GenerationState, SweepState
+from app.services.events import GenerationState, ImageRecord, SweepState
 from app.services.studio import InvalidParameters, Studio
 from app.services.sweeps import SweepRunner
 from app.storage.contact_sheet import export_contact_sheets
@@ -77,6 +77,10 @@ async def export_sheet(
 
 async def image_params(studio: Studio, image_id: int) -> dict[str, Any]:
     """The settings an image was made with, its own seed fixed (Vary, Vary prompt, Promote)."""
+    return (await _image_and_params(studio, image_id))[1]
+
+
+async def _image_and_params(studio: Studio, image_id: int) -> tuple[ImageRecord, dict[str, Any]]:
     record = await studio.image(image_id)
     if record is None:
         raise KeyError(image_id)
@@ -86,7 +90,7 @@ async def image_params(studio: Studio, image_id: int) -> dict[str, Any]:
     params = dict(source.params)
     if record.seed is not None:
         params["seed"] = str(record.seed)
-    return params
+    return record, params
 
 
 async def promote(
@@ -99,15 +103,7 @@ async def promote(
 ) -> GenerationState:
     """Re-runs the image's settings with its own seed (one image) at more steps and/or a
     larger size; the new generation records the image it was promoted from."""
-    record = await studio.image(image_id)
-    if record is None:
-        raise KeyError(image_id)
-    source = studio.generation(record.generation_id)
-    if source is None:
-        source = await studio.ledger.load(record.generation_id)
-    params = dict(source.params)
-    if record.seed is not None:
-        params["seed"] = str(record.seed)
+    record, params = await _image_and_params(studio, image_id)
     params["samples"] = 1
     changes = {"steps": steps, "width": width, "height": height}
     params.update({k: v for k, v in changes.items() if v is not None})

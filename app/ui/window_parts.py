@@ -5,6 +5,7 @@ and the watcher that knows when the first frame has been painted."""
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 
@@ -93,7 +94,13 @@ class FirstPaint(QObject):
             callback()
 
     def wait_before_the_loop(self, timeout: float) -> None:
-        """Runs Qt's own loop until the first paint (or ``timeout``: a window never exposed)."""
+        """Runs Qt's own loop until the first paint (or ``timeout``: a window never exposed).
+
+        Only before the asyncio loop exists: inside a coroutine a nested exec() would re-enter
+        the loop's tasks (use ``wait``)."""
+        running = sys.modules.get("asyncio")  # not imported yet on the normal start
+        if running is not None and running.events._get_running_loop() is not None:
+            raise RuntimeError("wait_before_the_loop() inside a running asyncio loop")
         if self.painted:
             return
         loop = QEventLoop()

@@ -20,19 +20,9 @@ async def _settle(qapp, rounds: int = 8) -> None:
         await asyncio.sleep(0.02)
 
 
-@pytest.fixture
-def styled(qapp):
-    """The real theme: its paddings are what makes a control fit or not."""
-    from app.ui.widgets.style import STYLESHEET, apply_style
-
-    if qapp.styleSheet() != STYLESHEET:
-        apply_style(qapp)
-    return qapp
-
-
 @pytest.mark.parametrize("size", [(1024, 700), (1600, 1000), (1920, 1080), (900, 600)])
-def test_no_control_is_clipped_horizontally(qloop, harness_factory, styled, size, tmp_path):
-    qapp = styled
+def test_no_control_is_clipped_horizontally(qloop, harness_factory, styled_app, size, tmp_path):
+    qapp = styled_app  # the real theme: its paddings are what makes a control fit or not
     harness = harness_factory(demo=True)
 
     async def scenario() -> None:
@@ -164,8 +154,10 @@ def test_the_first_save_opens_in_the_output_folder(qloop, harness_factory, qapp,
     qloop.run_until_complete(scenario())
 
 
-def test_inspiration_opens_as_a_full_view_in_columns_and_goes_back(qloop, harness_factory, styled):
-    qapp = styled
+def test_inspiration_opens_as_a_full_view_in_columns_and_goes_back(
+    qloop, harness_factory, styled_app
+):
+    qapp = styled_app
     harness = harness_factory(demo=True)
 
     async def scenario() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QLabel, QMenu
 
 from app.services.schema_cache import bundled_schema
@@ -16,6 +17,7 @@ from app.ui.first_frame import load_first_frame, show_first_frame
 from app.ui.main_window import MainWindow
 from app.ui.session import UiSession
 from app.ui.window_parts import SHELL_MENU_TITLES
+from tests.e2e.conftest import qloop as qloop  # the fixture, shared
 from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.test_flows import FakeModes
 
@@ -76,3 +78,14 @@ def test_attach_builds_the_workspace_and_keeps_a_generate_pressed_before_it(qtbo
     [waiting] = window.requests.waiting  # handed over: sent once a studio is bound
     assert waiting.values["prompt"] == "pressed before the workspace existed"
     assert panel.button.text() == "Connecting…"
+
+
+def test_the_first_frame_is_never_awaited_with_a_nested_loop_inside_a_coroutine(qtbot, qloop):
+    window = MainWindow()
+    qtbot.addWidget(window)
+
+    async def inside() -> None:
+        window._first_paint.wait_before_the_loop(0.1)
+
+    with pytest.raises(RuntimeError, match="running asyncio loop"):
+        qloop.run_until_complete(inside())
