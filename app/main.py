@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from app.storage.paths import AppPaths
+    from app.ui.first_frame import FirstFrame
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -53,12 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")
     if args.smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Nothing to free while the first frame is built: Python's collector waits for it (it
+    # would walk every new module's objects several times); the GUI-thread collector below
+    # takes over once the window has painted.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args, started)
+    finally:
+        if collecting:
+            gc.enable()
 
-    from PySide6.QtWidgets import QApplication  # PySide6 before qasync picks a binding
 
-    from app.storage.logs import setup_logging
+def _run(args: argparse.Namespace, started: float) -> int:
     from app.storage.paths import AppPaths
-    from app.ui.widgets.style import apply_style
+    from app.ui.first_frame import load_behind_the_frame, load_first_frame, show_first_frame
 
     if args.smoke:
         import tempfile
@@ -68,7 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         paths = AppPaths.under(args.data_dir.expanduser().resolve())
     else:
         paths = AppPaths.default()
-    setup_logging(paths.log_dir, verbose=bool(os.environ.get("WIRO_DEBUG")))
+    demo = args.demo or args.smoke
+    # Paint first (issue 17): the two small files the first frame is laid out from, then Qt
+    # and the window with its form, before asyncio, the network stack, the keychain and the
+    # library load; everything below runs behind the painted window.
+    settings, schema = load_first_frame(paths, demo)
+
+    from PySide6.QtWidgets import QApplication  # PySide6 before qasync picks a binding
+
+    from app.ui.widgets.style import apply_style
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -77,25 +102,43 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     apply_style(app)
+    first_frame = show_first_frame(settings, schema)
+
+    from app.storage.logs import setup_logging
     from app.ui.widgets.gc_guard import GuiThreadCollector
 
+    setup_logging(paths.log_dir, verbose=bool(os.environ.get("WIRO_DEBUG")))
+    painted = first_frame.window.first_painted_at
+    if painted is not None:
+        logging.getLogger(__name__).info(
+            "first frame painted %.0f ms after start", (painted - started) * 1000
+        )
     collector = GuiThreadCollector(app)  # cycles are freed on the GUI thread, never in a worker
+    try:
+        # The event loop and the controller load behind the painted window, a module per
+        # turn of Qt's loop: it answers typing and Generate (which waits) meanwhile.
+        if not load_behind_the_frame(first_frame):
+            return 0  # closed while it was appearing
+        _set_window_icon(app)
+        return _run_loop(app, args, paths, first_frame)
+    finally:
+        collector.stop()
+        logging.shutdown()
+
+
+def _set_window_icon(app: QApplication) -> None:
+    """The icon (an SVG: Qt's icon engine plugin loads for it) is set behind the first frame."""
     from PySide6.QtGui import QIcon
 
     from app.resources import resource_path
 
     icon = resource_path("icons", "hicolor", "scalable", "apps", f"{APP_ID}.svg")
     app.setWindowIcon(QIcon(str(icon)))
-    demo = args.demo or args.smoke
 
-    # Paint first: the window with its form, before asyncio, the network stack, the keychain
-    # and the library load (issue 17); everything below runs behind the painted window.
-    from app.ui.first_frame import show_first_frame
 
-    first_frame = show_first_frame(paths, demo=demo, started=started)
-    if not first_frame.window.isVisible():
-        return 0  # closed while it was appearing
-
+def _run_loop(
+    app: QApplication, args: argparse.Namespace, paths: AppPaths, first_frame: FirstFrame
+) -> int:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -114,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = AppController(
         app,
         paths,
-        demo=demo,
+        demo=args.demo or args.smoke,
         smoke=args.smoke,
         io_executor=io_pool,
         decode_pool=decode_pool,
@@ -129,8 +172,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         io_pool.shutdown(wait=False, cancel_futures=True)
-        collector.stop()
-        logging.shutdown()
 
 
 if __name__ == "__main__":

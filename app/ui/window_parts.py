@@ -60,6 +60,14 @@ DOCK_WIDTH = 270  # the side dock's default width: room for the gallery at 1024 
 SHELL_MENU_TITLES = ("&File", "&Edit", "&View", "E&xplore", "&Image", "&Presets", "&Help")
 
 
+def refuse_inside_asyncio(what: str) -> None:
+    """A nested Qt loop is for the start, before the asyncio loop: inside a coroutine it would
+    re-enter the loop's tasks (and strand one)."""
+    running = sys.modules.get("asyncio")  # not imported yet on the normal start
+    if running is not None and running.events._get_running_loop() is not None:
+        raise RuntimeError(f"{what} inside a running asyncio loop")
+
+
 class FirstPaint(QObject):
     """Notes the watched widget's first paint (and when), so loading can start behind a
     visible window. Plain Qt: it runs before the asyncio loop exists."""
@@ -98,9 +106,7 @@ class FirstPaint(QObject):
 
         Only before the asyncio loop exists: inside a coroutine a nested exec() would re-enter
         the loop's tasks (use ``wait``)."""
-        running = sys.modules.get("asyncio")  # not imported yet on the normal start
-        if running is not None and running.events._get_running_loop() is not None:
-            raise RuntimeError("wait_before_the_loop() inside a running asyncio loop")
+        refuse_inside_asyncio("wait_before_the_loop()")
         if self.painted:
             return
         loop = QEventLoop()

@@ -4,19 +4,26 @@ menu bar's titles, and a Generate pressed in between waits for the studio like a
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMenu
 
 from app.services.schema_cache import bundled_schema
 from app.storage.credentials import CredentialStore
 from app.storage.paths import AppPaths
 from app.storage.settings import Settings, SettingsStore
-from app.ui.first_frame import load_first_frame, show_first_frame
+from app.ui.first_frame import (
+    LOOP_MODULES,
+    load_behind_the_frame,
+    load_first_frame,
+    show_first_frame,
+)
 from app.ui.main_window import MainWindow
 from app.ui.session import UiSession
-from app.ui.window_parts import SHELL_MENU_TITLES
+from app.ui.window_parts import SHELL_MENU_TITLES, WORKSPACE_MODULES
 from tests.e2e.conftest import qloop as qloop  # the fixture, shared
 from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.test_flows import FakeModes
@@ -37,7 +44,7 @@ def test_the_first_frame_paints_the_form_and_says_loading_for_the_rest(qtbot, tm
     settings.last_params = {"prompt": "a lighthouse at dusk", "steps": 31}
     SettingsStore(paths.settings_file).save(settings)
 
-    frame = show_first_frame(paths, demo=True)
+    frame = show_first_frame(*load_first_frame(paths, demo=True))
     window = frame.window
     qtbot.addWidget(window)
     assert window.first_painted_at is not None and window.isVisible()
@@ -89,3 +96,49 @@ def test_the_first_frame_is_never_awaited_with_a_nested_loop_inside_a_coroutine(
 
     with pytest.raises(RuntimeError, match="running asyncio loop"):
         qloop.run_until_complete(inside())
+
+
+def _painted_frame(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    frame = show_first_frame(*load_first_frame(AppPaths.under(tmp_path), demo=True))
+    qtbot.addWidget(frame.window)
+    return frame
+
+
+def test_the_loop_loads_behind_the_frame_while_it_answers(qtbot, tmp_path: Path):
+    frame = _painted_frame(qtbot, tmp_path)
+    panel = frame.window.generate_panel
+    assert frame.window.form is not None and panel is not None
+    frame.window.form.set_values({"prompt": "clicked while the loop was loading"})
+    imported: list[str] = []
+    seen_by_the_click: list[list[str]] = []
+
+    def click() -> None:  # a user's click, between two imports
+        seen_by_the_click.append(list(imported))
+        assert panel.request_generate()
+
+    QTimer.singleShot(0, click)
+    assert load_behind_the_frame(frame, ("one", "two", "three"), imported.append)
+    assert imported == ["one", "two", "three"]
+    assert seen_by_the_click and len(seen_by_the_click[0]) < 3  # answered before the end
+    assert [r.values["prompt"] for r in frame.window._early_requests] == [
+        "clicked while the loop was loading"
+    ]
+    assert panel.button.text() == "Connecting…"  # waits for the studio, not a dead button
+
+
+def test_closing_the_window_while_the_loop_loads_stops_the_start(qtbot, tmp_path):
+    frame = _painted_frame(qtbot, tmp_path)
+    imported: list[str] = []
+
+    def load(name: str) -> None:
+        imported.append(name)
+        frame.window.close()  # no host yet: the window closes at once
+
+    assert not load_behind_the_frame(frame, ("one", "two", "three"), load)
+    assert imported == ["one"]
+
+
+@pytest.mark.parametrize("modules", [LOOP_MODULES, WORKSPACE_MODULES])
+def test_every_module_loaded_behind_the_frame_exists(modules: tuple[str, ...]) -> None:
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    assert missing == []  # a typo would stop the start with an ImportError

@@ -195,9 +195,10 @@ QGroupBox::title {{
 
 def apply_style(app: QApplication) -> None:
     """Fusion + the dark palette + the stylesheet, for the whole application."""
-    fusion = QStyleFactory.create("Fusion")
-    if fusion is not None:
-        app.setStyle(fusion)
+    if app.style().name().lower() != "fusion":  # often already Fusion: a new one costs ~8 ms
+        fusion = QStyleFactory.create("Fusion")
+        if fusion is not None:
+            app.setStyle(fusion)
     app.setPalette(_palette())
     font = app.font()
     if font.pointSizeF() < 9.5:
