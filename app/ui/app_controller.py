@@ -86,6 +86,8 @@ class AppController(QObject):
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
         self.demo_server: DemoServer | None = None
+        self._server_starting: asyncio.Future[DemoServer] | None = None
+        self._credentials: asyncio.Future[Credentials | None] | None = None  # read early
         self.window: Any = first_frame.window if first_frame is not None else None
         if first_frame is not None:
             self.session.settings = first_frame.settings
@@ -154,6 +156,7 @@ class AppController(QObject):
             self.window.show()
             await self.window.first_paint()
         self.window.host = self  # closing the window now asks this controller
+        self._prepare_mode()
         if not self._closing:
             await self.window.preload_workspace()
         if not self._closing:  # else it was shut down while the first frame was appearing
@@ -179,19 +182,23 @@ class AppController(QObject):
 
         return load_first_frame(self.paths, self.start_in_demo)
 
+    def _prepare_mode(self) -> None:
+        """Starts, in the I/O thread while the workspace loads, what the mode will need and the
+        window does not: the demo server when the demo is the likely mode, and the stored
+        credentials (the keychain can take a while to answer)."""
+        likely_demo = self.smoke or self.start_in_demo or self.settings.last_mode == "demo"
+        if likely_demo and self.demo_server is None:
+            self._start_demo_server_soon()
+        if not (self.smoke or self.start_in_demo):
+            self._credentials = asyncio.ensure_future(self.io(self.credentials.load))
+
     async def _start_from_settings(self) -> None:
-        # The demo server (when the demo is the likely mode) starts while the keychain answers.
-        server = None
-        if self.settings.last_mode == "demo":
-            server = asyncio.ensure_future(self._demo_server())
-        try:
-            credentials = await self.io(self.credentials.load)
-        finally:
-            if server is not None:  # use_account() stops it again when credentials were found
-                await asyncio.wait([server])
-                if not server.cancelled() and server.exception() is not None:
-                    log.warning("the demo server did not start: %s", server.exception())
+        loading = self._credentials or asyncio.ensure_future(self.io(self.credentials.load))
+        self._credentials = None
+        credentials = await loading
         if credentials is not None:
+            if self._server_starting is not None:  # use_account() stops it once it has started
+                await asyncio.wait([self._server_starting])
             await self.use_account(credentials)
         elif self.settings.last_mode == "demo":
             await self.start_demo()
@@ -206,11 +213,25 @@ class AppController(QObject):
     # -- modes ---------------------------------------------------------------------------
 
     async def _demo_server(self) -> DemoServer:
-        if self.demo_server is None:
-            from app.services.demo import DemoServer  # the emulator loads in the I/O thread
+        """The emulator, started once in the I/O thread; every caller awaits the same start
+        (the first may be the start itself, while the workspace loads)."""
+        if self.demo_server is not None:
+            return self.demo_server
+        starting = self._server_starting
+        if starting is None or starting.done():  # none yet, or one that failed or was stopped
+            starting = self._start_demo_server_soon()
+        return await asyncio.shield(starting)
 
-            state = self.paths.profile_dir(True) / "emulator-state.json"
-            self.demo_server = await self.io(partial(DemoServer.start, state_path=state))
+    def _start_demo_server_soon(self) -> asyncio.Future[DemoServer]:
+        starting = self._server_starting = asyncio.ensure_future(self._start_demo_server())
+        starting.add_done_callback(_log_failed_start)  # read even when nobody awaits it
+        return starting
+
+    async def _start_demo_server(self) -> DemoServer:
+        from app.services.demo import DemoServer  # the emulator loads in the I/O thread
+
+        state = self.paths.profile_dir(True) / "emulator-state.json"
+        self.demo_server = await self.io(partial(DemoServer.start, state_path=state))
         return self.demo_server
 
     async def start_demo(self) -> None:
@@ -424,6 +445,10 @@ class AppController(QObject):
             if self.studio is not None:
                 studio, self.studio = self.studio, None
                 await asyncio.wait_for(studio.aclose(), 10)
+            if self._credentials is not None:  # read early, never used: a first frame closed
+                self._credentials.cancel()
+            if self._server_starting is not None:  # a start in flight ends first
+                await asyncio.wait([self._server_starting], timeout=10)
             if self.demo_server is not None:
                 server, self.demo_server = self.demo_server, None
                 await self.io(server.stop)
@@ -433,6 +458,11 @@ class AppController(QObject):
             if self.window is not None:
                 self.window.close_for_real()
             self.finish(code)
+
+
+def _log_failed_start(starting: asyncio.Future[DemoServer]) -> None:
+    if not starting.cancelled() and starting.exception() is not None:
+        log.warning("the demo server did not start: %s", starting.exception())
 
 
 def _import_behind_first_paint() -> None:

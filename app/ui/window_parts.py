@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -234,6 +233,8 @@ def make_body(banner: QWidget, splitter: QSplitter) -> QWidget:
 
 
 def show_about_box(parent: QWidget) -> None:
+    from PySide6.QtWidgets import QMessageBox  # not needed by the first frame
+
     QMessageBox.about(
         parent,
         f"About {APP_NAME}",

@@ -7,11 +7,11 @@ between Qt's UTF-16 positions and Python string offsets and paints.
 from __future__ import annotations
 
 import html
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QSyntaxHighlighter, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLabel, QWidget
+from PySide6.QtWidgets import QCompleter, QLabel, QWidget
 
 from app.core.prompt import (
     EMBEDDINGS,
@@ -29,6 +29,9 @@ from app.ui.form.field_editors import PromptEdit
 from app.ui.form.fields import FieldWidget, TextAreaField, register_field_id
 from app.ui.form.prompt_style import qt_spans, span_format
 from app.ui.widgets import style
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QAbstractItemView
 
 PROMPT_FIELD_IDS = ("prompt", "negativePrompt")
 WARNING_DELAY_MS = 800  # a new bracket warning waits this long while the artist is typing
@@ -82,18 +85,28 @@ class PromptEditor(PromptEdit):
         super().__init__(min_lines, max_lines, parent)
         self.highlighter = PromptHighlighter(self.document())
         self._completion_start = -1  # UTF-16 position where the word being completed starts
-        self.completer = QCompleter(self)
-        self.completer.setWidget(self)
-        self.completer.setModel(QStringListModel(self.completer))
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setMaxVisibleItems(6)
-        self._popup().setObjectName("embeddingCompletions")
-        # PySide picks the str overload at run time; its stubs do not model the index.
-        self.completer.activated[str].connect(self._on_completer_activated)  # type: ignore[index]
+        self._completer: QCompleter | None = (
+            None  # made when first offered (not in the first frame)
+        )
+
+    @property
+    def completer(self) -> QCompleter:
+        """The embedding-name completer and its popup list, made on first use."""
+        if self._completer is None:
+            completer = QCompleter(self)
+            completer.setWidget(self)
+            completer.setModel(QStringListModel(completer))
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setMaxVisibleItems(6)
+            # PySide picks the str overload at run time; its stubs do not model the index.
+            completer.activated[str].connect(self._on_completer_activated)  # type: ignore[index]
+            self._completer = completer
+            self._popup().setObjectName("embeddingCompletions")
+        return self._completer
 
     def _popup(self) -> QAbstractItemView:
-        return cast(QAbstractItemView, self.completer.popup())  # QCompleter always has one
+        return cast("QAbstractItemView", self.completer.popup())  # QCompleter always has one
 
     # -- attention weights ------------------------------------------------------------------
 
@@ -133,7 +146,7 @@ class PromptEditor(PromptEdit):
     # -- embedding completion ---------------------------------------------------------------
 
     def completion_popup_visible(self) -> bool:
-        return self._popup().isVisible()
+        return self._completer is not None and self._popup().isVisible()
 
     def update_completion(self, forced: bool = False) -> None:
         """Offers embedding names for the word before the cursor (Ctrl+Space: any prefix)."""
@@ -176,7 +189,8 @@ class PromptEditor(PromptEdit):
 
     def _hide_completion(self) -> None:
         self._completion_start = -1
-        self._popup().hide()
+        if self._completer is not None:
+            self._popup().hide()
 
     def _on_completer_activated(self, name: str) -> None:
         self.insert_completion(name)

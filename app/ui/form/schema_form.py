@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from app.core.params import ValidationResult
 from app.core.schema import FieldKind, FieldSpec, ToolSchema
 from app.ui.form.fields import FieldWidget, create_field, field_tooltip, register_field
-from app.ui.form.file_field import FileField  # registers the fileinput fields
 from app.ui.form.model import SEED_ID, FormModel, GenerationRequest, SeedPolicy
 from app.ui.form.prompt_editor import PromptField  # registers the prompt and negativePrompt fields
 from app.ui.form.seed_field import SeedField
@@ -30,10 +29,20 @@ from app.ui.widgets import style
 from app.ui.widgets.common import CollapsibleSection, InfoBadge
 from app.ui.widgets.plain import plain_tooltip, set_plain_text
 
-__all__ = ["FileField", "PromptField", "SchemaForm", "register_field"]
+__all__ = ["PromptField", "SchemaForm", "register_field"]
 # Fields shown side by side in one row: the first one's row carries the second one.
 PAIRS = {"width": "height"}
 ERROR_DELAY_MS = 600  # a new inline error waits this long while its field is being typed in
+
+
+def _file_field(spec: FieldSpec, parent: QWidget | None = None) -> FieldWidget:
+    """A file input's widget, loaded when a tool first has one (DreamShaper's form has none)."""
+    from app.ui.form.file_field import FileField
+
+    return FileField(spec, parent)
+
+
+register_field(FieldKind.FILE, _file_field)
 
 
 class SchemaForm(QWidget):

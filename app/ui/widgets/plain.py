@@ -8,11 +8,15 @@ that did not come from this app's own code goes through one of these helpers.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel
 
 from app.core.display import one_line, visible_text
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 TOOLTIP_MAX_CHARS = 2000
 

@@ -8,6 +8,7 @@ in field_editors do, and paint their own arrows).
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
@@ -211,9 +212,11 @@ def apply_style(app: QApplication) -> None:
 def repolish(widget: QWidget) -> None:
     """Re-applies the stylesheet after a dynamic property that it matches has changed."""
     style = widget.style()
-    style.unpolish(widget)
-    style.polish(widget)
-    widget.update()
+    style.unpolish(widget)  # also drops rules cached before the property changed
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        style.polish(widget)
+        widget.update()
+    # else not shown yet: its first polish reads the property (most of the first frame)
 
 
 def set_role(widget: QWidget, role: str) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
 
-from app.ui.widgets.commands import Command, CommandRegistry
+if TYPE_CHECKING:
+    from app.ui.widgets.commands import CommandRegistry
 
 DEFAULT_SIZE = (1280, 800)
 FORM_WIDTH = 380  # the form's share of the splitter when the layout is reset
@@ -36,6 +39,8 @@ class LayoutKeeper(QObject):
         return panel
 
     def declare_commands(self, commands: CommandRegistry) -> None:
+        from app.ui.widgets.commands import Command  # the workspace's: after the first frame
+
         self.form_action = commands.declare(
             Command("view.form", "&Form panel", None, "Ctrl+1", checkable=True,
                     toggled=self.set_form_shown,
