@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace, started: float) -> int:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     apply_style(app)
-    first_frame = show_first_frame(settings, schema)
+    first_frame = show_first_frame(settings, schema, demo=demo)
 
     from app.storage.logs import setup_logging
     from app.ui.widgets.gc_guard import GuiThreadCollector

@@ -186,8 +186,10 @@ class AppController(QObject):
         """Starts, in the I/O thread while the workspace loads, what the mode will need and the
         window does not: the demo server when the demo is the likely mode, and the stored
         credentials (the keychain can take a while to answer)."""
-        likely_demo = self.smoke or self.start_in_demo or self.settings.last_mode == "demo"
-        if likely_demo and self.demo_server is None:
+        from app.ui.first_frame import likely_demo
+
+        demo = likely_demo(self.settings, self.smoke or self.start_in_demo)
+        if demo and self.demo_server is None:
             self._start_demo_server_soon()
         if not (self.smoke or self.start_in_demo):
             self._credentials = asyncio.ensure_future(self.io(self.credentials.load))

@@ -47,11 +47,16 @@ class FirstFrame:
     settings: Settings
 
 
+def likely_demo(settings: Settings, demo: bool) -> bool:
+    """Whether the start will most likely open the demo (asked for, or where the user was)."""
+    return demo or settings.last_mode == "demo"
+
+
 def load_first_frame(paths: AppPaths, demo: bool) -> tuple[Settings, ToolSchema]:
     """Settings and the tool schema of the profile about to open (two small files, blocking;
     pure Python, so that it can run before Qt's import)."""
     settings = SettingsStore(paths.settings_file).load()
-    return settings, cached_schema(paths, demo or settings.last_mode == "demo")
+    return settings, cached_schema(paths, likely_demo(settings, demo))
 
 
 def load_behind_the_frame(
@@ -89,10 +94,12 @@ def load_behind_the_frame(
     return window.isVisible()
 
 
-def show_first_frame(settings: Settings, schema: ToolSchema) -> FirstFrame:
-    """Builds the window's first frame, shows it and returns once it has painted."""
+def show_first_frame(settings: Settings, schema: ToolSchema, *, demo: bool = False) -> FirstFrame:
+    """Builds the window's first frame, shows it and returns once it has painted. The demo
+    banner is there from the first frame when the demo is the likely mode (no jump later)."""
     from app.ui.main_window import MainWindow
 
     window = MainWindow(schema, settings)
+    window.banner.setVisible(likely_demo(settings, demo))
     window.paint_before_the_loop()
     return FirstFrame(window, settings)

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.spec: ConnectionSpec | None = None
         self._closing_for_real = False
         self._early_requests: list[GenerationRequest] = []  # Generate before attach()
+        self._welcome_waiting = False  # "Connect your Wiro account…" before attach()
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.setMinimumSize(900, 600)
@@ -168,6 +169,9 @@ class MainWindow(QMainWindow):
         early, self._early_requests = self._early_requests, []
         for request in early:  # pressed while the workspace was being built: waits as well
             self.requests.generate(request)
+        if self._welcome_waiting:
+            self._welcome_waiting = False
+            self.show_welcome()
 
     def _declare_commands(self) -> None:
         from app.ui.window_menus import CommandSources, WindowHandlers, declare_window_commands
@@ -386,7 +390,8 @@ class MainWindow(QMainWindow):
         from app.ui.flows.welcome import open_welcome
 
         if self.session is None or self.host is None:
-            return  # not attached yet: nothing to connect with
+            self._welcome_waiting = True  # the banner's button, pressed before attach()
+            return
         open_welcome(self, self.session, self.host)
 
     def show_settings(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QLabel, QMenu, QPushButton
 
 from app.services.schema_cache import bundled_schema
 from app.storage.credentials import CredentialStore
@@ -21,6 +21,7 @@ from app.ui.first_frame import (
     load_first_frame,
     show_first_frame,
 )
+from app.ui.flows import welcome
 from app.ui.main_window import MainWindow
 from app.ui.session import UiSession
 from app.ui.window_parts import SHELL_MENU_TITLES, WORKSPACE_MODULES
@@ -142,3 +143,30 @@ def test_closing_the_window_while_the_loop_loads_stops_the_start(qtbot, tmp_path
 def test_every_module_loaded_behind_the_frame_exists(modules: tuple[str, ...]) -> None:
     missing = [name for name in modules if importlib.util.find_spec(name) is None]
     assert missing == []  # a typo would stop the start with an ImportError
+
+
+def test_the_demo_banner_is_in_the_first_frame_and_its_button_waits_for_the_workspace(
+    qtbot, tmp_path: Path, monkeypatch
+):
+    paths = AppPaths.under(tmp_path)
+    frame = show_first_frame(*load_first_frame(paths, demo=True), demo=True)
+    window = frame.window
+    qtbot.addWidget(window)
+    assert window.banner.isVisible()  # there from the first frame: nothing jumps when bound
+    opened: list[object] = []
+    monkeypatch.setattr(welcome, "open_welcome", lambda parent, *_: opened.append(parent))
+    connect = window.banner.findChild(QPushButton)
+    assert connect is not None and connect.isEnabled()
+    connect.click()
+    assert opened == []  # nothing to connect with yet: remembered
+    session = UiSession(paths, credentials=CredentialStore(MemoryKeyring()))
+    session.settings = frame.settings
+    window.attach(session, Host())
+    assert opened == [window]
+
+
+def test_an_account_start_has_no_demo_banner(qtbot, tmp_path: Path):
+    settings, schema = load_first_frame(AppPaths.under(tmp_path), demo=False)
+    frame = show_first_frame(settings, schema, demo=False)
+    qtbot.addWidget(frame.window)
+    assert not frame.window.banner.isVisible()
