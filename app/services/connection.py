@@ -100,10 +100,11 @@ async def open_studio(
 
     client = WiroClient(spec.api_config(), spec.credentials)
     loop = asyncio.get_running_loop()
-    # Tool/Detail and the history open at the same time (a network round trip, a disk read).
+    # The studio opens with the last Tool/Detail answer (the first frame's form): the library
+    # is local and does not wait for the network. refresh_schema() asks Wiro behind it.
     history_opening = loop.run_in_executor(None, open_history, paths, spec.demo)
     try:
-        schema = await load_schema(client, cache=(paths, spec.demo))
+        schema = await loop.run_in_executor(None, cached_schema, paths, spec.demo)
         history = await history_opening
     except BaseException:
         await client.aclose()
@@ -123,6 +124,16 @@ async def open_studio(
     )
     await studio.start()
     return studio
+
+
+async def refresh_schema(studio: Studio, paths: AppPaths, demo: bool) -> bool:
+    """Asks Tool/Detail behind an opened studio; True when the live answer differs from the
+    schema it opened with (the studio then uses it, and the form should follow)."""
+    schema = await load_schema(studio.client, cache=(paths, demo))
+    if schema == studio.schema:
+        return False
+    studio.use_schema(schema)
+    return True
 
 
 def _close_history(future: asyncio.Future[Any]) -> None:

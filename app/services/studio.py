@@ -92,6 +92,11 @@ class Studio(SubmitQueue, LibraryFront):
         self.recovery = Recovery(self.ledger, client, self._schema_or_none, self._follow)
         self.recovery_delay = recovery_delay
 
+    def use_schema(self, schema: ToolSchema) -> None:
+        """The generate tool's live Tool/Detail answer, after opening with the cached one."""
+        self.schema = schema
+        self.tools.set_primary(schema)
+
     # -- listeners and snapshots -------------------------------------------------------
 
     def subscribe(self, listener: Callable[[ServiceEvent], None]) -> Callable[[], None]:

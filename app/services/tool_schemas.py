@@ -38,6 +38,10 @@ class ToolSchemas:
         self._choices: dict[str, SchemaChoice] = {primary.slug.lower(): SchemaChoice(primary, True)}
         self._lock = asyncio.Lock()
 
+    def set_primary(self, schema: ToolSchema) -> None:
+        """The generate tool's schema, as Tool/Detail answered it behind the studio's start."""
+        self._choices[schema.slug.lower()] = SchemaChoice(schema, True)
+
     def cached(self, slug: str) -> ToolSchema | None:
         choice = self._choices.get(slug.lower())
         return choice.schema if choice is not None else None

@@ -333,6 +333,21 @@ class AppController(QObject):
         await self.window.bind_async(studio, spec)
         if self.studio is studio:  # not closed meanwhile by a shutdown or another switch
             await sweeps.start()  # re-attaches unfinished sweeps (and says so)
+            self.spawn(self._refresh_schema(studio, spec), name="tool-detail")
+
+    async def _refresh_schema(self, studio: Studio, spec: ConnectionSpec) -> None:
+        """Tool/Detail behind the bound studio (it opened with the last answer): the form
+        follows a live answer unlike that one."""
+        from app.services.connection import refresh_schema
+
+        try:
+            changed = await refresh_schema(studio, self.paths, spec.demo)
+        except Exception:
+            if self.studio is not studio:
+                return  # closed meanwhile (a switch or a shutdown): nothing to refresh
+            raise
+        if changed and self.studio is studio:
+            self.window.schema_refreshed(studio)
 
     def _history_unavailable(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
         """A specific answer per cause (damaged, read-only, locked, …), never a generic one."""

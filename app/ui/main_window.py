@@ -316,6 +316,12 @@ class MainWindow(QMainWindow):
         self.inspiration_dock.bind_tool(studio.schema.inspire, history)
         self.binding.show_history(history)
 
+    def schema_refreshed(self, studio: Studio) -> None:
+        """Tool/Detail answered unlike the cached schema the studio opened with."""
+        if self.studio is studio and (self.form is None or self.form.schema != studio.schema):
+            self._build_form(studio.schema)  # the values typed so far are kept
+            self.inspiration_dock.set_examples(studio.schema.inspire)
+
     async def first_paint(self, timeout: float = 1.0) -> None:
         """Returns once the window has painted (or after ``timeout``: a window never exposed)."""
         await self._first_paint.wait(timeout)

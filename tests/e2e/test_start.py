@@ -93,6 +93,8 @@ def test_the_tool_detail_answer_is_cached_and_paints_the_next_start(
     async def first_start() -> None:
         controller = await harness.start()
         await harness.wait(lambda: controller.studio is not None, what="the studio")
+        cache = paths.tool_detail_cache(True)  # written when Tool/Detail answers, behind it
+        await harness.wait(cache.exists, what="the cached Tool/Detail answer")
         assert await harness.stop() == 0
 
     qloop.run_until_complete(first_start())
