@@ -87,6 +87,7 @@ class AppController(QObject):
         self.spec: ConnectionSpec | None = None
         self.demo_server: DemoServer | None = None
         self._server_starting: asyncio.Future[DemoServer] | None = None
+        self._imports: asyncio.Task[None] | None = None  # the network stack, the studio
         self._credentials: asyncio.Future[Credentials | None] | None = None  # read early
         self.window: Any = first_frame.window if first_frame is not None else None
         if first_frame is not None:
@@ -168,7 +169,6 @@ class AppController(QObject):
     def _start_behind_the_window(self) -> None:
         """The workspace, then the mode: the demo, the stored account, or the welcome."""
         self.window.attach(self.session, self)
-        self.spawn(self.io(_import_behind_first_paint), name="imports")
         if self.smoke:
             self.spawn(self.window.run_smoke(self.screenshot), name="smoke")
         elif self.start_in_demo:
@@ -184,9 +184,12 @@ class AppController(QObject):
 
     def _prepare_mode(self) -> None:
         """Starts, in the I/O thread while the workspace loads, what the mode will need and the
-        window does not: the demo server when the demo is the likely mode, and the stored
-        credentials (the keychain can take a while to answer)."""
+        window does not: the studio's modules, the demo server when the demo is the likely
+        mode, and the stored credentials (the keychain can take a while to answer)."""
         from app.ui.first_frame import likely_demo
+
+        imports = self.io(_import_behind_first_paint)
+        self._imports = self.spawner.spawn(imports, name="imports")
 
         demo = likely_demo(self.settings, self.smoke or self.start_in_demo)
         if demo and self.demo_server is None:
@@ -315,6 +318,8 @@ class AppController(QObject):
             await old.aclose()
         from app.services.connection import open_studio
 
+        if self._imports is not None:  # imported off the GUI thread: here it would block it
+            await asyncio.wait([self._imports])
         options = {"io_executor": self.session.io_executor, **self.studio_options}
         try:
             studio = await open_studio(spec, self.paths, **options)
