@@ -19,6 +19,7 @@ from app.api.errors import NetworkError, WiroError
 from app.core.credentials import Credentials
 from app.core.schema import ToolSchema
 from app.services.connection import TOOL_OWNER, TOOL_PROJECT, ConnectionSpec
+from app.services.demo import DemoServerSlot
 from app.services.spawn import Spawner
 from app.storage.credentials import CredentialStore, KeychainUnavailable
 from app.storage.dbfaults import HistoryUnavailable, unavailable
@@ -85,8 +86,9 @@ class AppController(QObject):
         )
         self.studio: Studio | None = None
         self.spec: ConnectionSpec | None = None
-        self.demo_server: DemoServer | None = None
-        self._server_starting: asyncio.Future[DemoServer] | None = None
+        self.demo = DemoServerSlot(
+            self.io, lambda: self.paths.profile_dir(True) / "emulator-state.json"
+        )
         self._imports: asyncio.Task[None] | None = None  # the network stack, the studio
         self._credentials: asyncio.Future[Credentials | None] | None = None  # read early
         self.window: Any = first_frame.window if first_frame is not None else None
@@ -98,6 +100,15 @@ class AppController(QObject):
         self._closing = False
 
     # -- helpers -------------------------------------------------------------------------
+
+    @property
+    def demo_server(self) -> DemoServer | None:
+        """The running demo server, if any (tests may hand one in before ``run``)."""
+        return self.demo.server
+
+    @demo_server.setter
+    def demo_server(self, server: DemoServer | None) -> None:
+        self.demo.server = server
 
     @property
     def settings(self) -> Settings:
@@ -192,8 +203,8 @@ class AppController(QObject):
         self._imports = self.spawner.spawn(imports, name="imports")
 
         demo = likely_demo(self.settings, self.smoke or self.start_in_demo)
-        if demo and self.demo_server is None:
-            self._start_demo_server_soon()
+        if demo:
+            self.demo.start_soon()
         if not (self.smoke or self.start_in_demo):
             self._credentials = asyncio.ensure_future(self.io(self.credentials.load))
 
@@ -202,8 +213,7 @@ class AppController(QObject):
         self._credentials = None
         credentials = await loading
         if credentials is not None:
-            if self._server_starting is not None:  # use_account() stops it once it has started
-                await asyncio.wait([self._server_starting])
+            await self.demo.settled()  # use_account() stops it once it has started
             await self.use_account(credentials)
         elif self.settings.last_mode == "demo":
             await self.start_demo()
@@ -217,30 +227,8 @@ class AppController(QObject):
 
     # -- modes ---------------------------------------------------------------------------
 
-    async def _demo_server(self) -> DemoServer:
-        """The emulator, started once in the I/O thread; every caller awaits the same start
-        (the first may be the start itself, while the workspace loads)."""
-        if self.demo_server is not None:
-            return self.demo_server
-        starting = self._server_starting
-        if starting is None or starting.done():  # none yet, or one that failed or was stopped
-            starting = self._start_demo_server_soon()
-        return await asyncio.shield(starting)
-
-    def _start_demo_server_soon(self) -> asyncio.Future[DemoServer]:
-        starting = self._server_starting = asyncio.ensure_future(self._start_demo_server())
-        starting.add_done_callback(_log_failed_start)  # read even when nobody awaits it
-        return starting
-
-    async def _start_demo_server(self) -> DemoServer:
-        from app.services.demo import DemoServer  # the emulator loads in the I/O thread
-
-        state = self.paths.profile_dir(True) / "emulator-state.json"
-        self.demo_server = await self.io(partial(DemoServer.start, state_path=state))
-        return self.demo_server
-
     async def start_demo(self) -> None:
-        server = await self._demo_server()
+        server = await self.demo.get()
         spec = ConnectionSpec(
             base_url=server.base_url,
             socket_url=server.socket_url,
@@ -264,9 +252,7 @@ class AppController(QObject):
         await self._switch(self.account_spec(credentials))
         self.settings.last_mode = "account"
         await self.save_settings()
-        if self.demo_server is not None:
-            server, self.demo_server = self.demo_server, None
-            await self.io(server.stop)
+        await self.demo.stop()
 
     async def connect_account(self, credentials: Credentials, remember: bool) -> None:
         """Checks the credentials with Wiro, stores them, and switches to the account.
@@ -469,22 +455,13 @@ class AppController(QObject):
                 await asyncio.wait_for(studio.aclose(), 10)
             if self._credentials is not None:  # read early, never used: a first frame closed
                 self._credentials.cancel()
-            if self._server_starting is not None:  # a start in flight ends first
-                await asyncio.wait([self._server_starting], timeout=10)
-            if self.demo_server is not None:
-                server, self.demo_server = self.demo_server, None
-                await self.io(server.stop)
+            await self.demo.stop(timeout=10)
         except Exception:
             log.exception("shutdown was not clean")
         finally:
             if self.window is not None:
                 self.window.close_for_real()
             self.finish(code)
-
-
-def _log_failed_start(starting: asyncio.Future[DemoServer]) -> None:
-    if not starting.cancelled() and starting.exception() is not None:
-        log.warning("the demo server did not start: %s", starting.exception())
 
 
 def _import_behind_first_paint() -> None:

@@ -33,8 +33,8 @@ _BEHIND_THE_FRAME = """
     concurrent.futures.thread qasync datetime sqlite3 app.api app.core.text app.api.errors
     app.core.credentials app.services.connection app.services.spawn app.storage.credentials
     app.storage.dbfaults app.storage.diskguard unicodedata app.storage.history_queries
-    app.storage.history_rows app.storage.history app.services.events app.ui.session
-    app.ui.app_controller app.ui.widgets.errors app.ui.widgets.thumbnails
+    app.storage.history_rows app.storage.history app.services.events app.services.demo
+    app.ui.session app.ui.app_controller app.ui.widgets.errors app.ui.widgets.thumbnails
 """
 LOOP_MODULES = tuple(_BEHIND_THE_FRAME.split())
 

@@ -9,22 +9,22 @@ import json
 from PySide6.QtWidgets import QTabBar
 
 from app.resources import tool_detail_payload
+from app.services.demo import DemoServer, DemoServerSlot
 from app.services.events import Phase
-from app.ui.app_controller import AppController
 from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.tasks.panel import EMPTY_TEXT as TASKS_EMPTY_TEXT
 
 
 def _hold_demo_start(monkeypatch) -> asyncio.Event:
-    """The demo server starts only when the returned event is set."""
+    """The demo is handed its server only when the returned event is set."""
     release = asyncio.Event()
-    original = AppController._demo_server
+    original = DemoServerSlot.get
 
-    async def held(controller: AppController):
+    async def held(slot: DemoServerSlot) -> DemoServer:
         await release.wait()
-        return await original(controller)
+        return await original(slot)
 
-    monkeypatch.setattr(AppController, "_demo_server", held)
+    monkeypatch.setattr(DemoServerSlot, "get", held)
     return release
 
 
