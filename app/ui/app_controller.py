@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from functools import partial
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from app.api.errors import NetworkError, WiroError
 from app.core.credentials import Credentials
@@ -22,10 +21,11 @@ from app.services.connection import TOOL_OWNER, TOOL_PROJECT, ConnectionSpec
 from app.services.demo import DemoServerSlot
 from app.services.spawn import Spawner
 from app.storage.credentials import CredentialStore, KeychainUnavailable
-from app.storage.dbfaults import HistoryUnavailable, unavailable
+from app.storage.dbfaults import HistoryUnavailable
 from app.storage.logs import REDACTOR
 from app.storage.paths import AppPaths
 from app.storage.settings import Settings, SettingsStore, daily_cap
+from app.ui.flows.history_problem_flow import HistoryProblems
 from app.ui.session import UiSession
 
 if TYPE_CHECKING:  # the studio, the network stack and the emulator load behind the first frame
@@ -98,6 +98,14 @@ class AppController(QObject):
         self.studio_options: dict[str, Any] = {}  # extra open_studio() options (benchmarks)
         self._finished: asyncio.Future[int] | None = None
         self._closing = False
+        self.history_problems = HistoryProblems(
+            self.session,
+            lambda: self.window,
+            lambda reason: self.window.show_not_connected(reason),
+            self._switch,
+            TOOL_SLUG,
+            smoke_exit=self._smoke_exit if smoke else None,
+        )
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -221,6 +229,10 @@ class AppController(QObject):
             self.window.show_not_connected("Choose the offline demo or your Wiro account.")
             self.window.show_welcome()
 
+    def _smoke_exit(self, message: str) -> None:
+        print(message, flush=True)
+        self.finish(1)
+
     def finish(self, code: int = 0) -> None:
         if self._finished is not None and not self._finished.done():
             self._finished.set_result(code)
@@ -310,7 +322,7 @@ class AppController(QObject):
         try:
             studio = await open_studio(spec, self.paths, **options)
         except HistoryUnavailable as exc:
-            self._history_unavailable(spec, exc)
+            self.history_problems.unavailable(spec, exc)
             return
         if self._closing:  # shut down while it was opening: nothing may keep running
             await studio.aclose()
@@ -339,43 +351,6 @@ class AppController(QObject):
             raise
         if changed and self.studio is studio:
             self.window.schema_refreshed(studio)
-
-    def _history_unavailable(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
-        """A specific answer per cause (damaged, read-only, locked, …), never a generic one."""
-        from app.ui.dialogs.history_problem_dialog import problem_text, show_history_problem
-
-        log.warning("history unavailable: %s", error)
-        headline = problem_text(error)[0]
-        if self.smoke:
-            print(f"history unavailable: {error}", flush=True)
-            self.finish(1)
-            return
-        self.notify(headline, "error")
-        self.window.show_not_connected(headline)
-        show_history_problem(
-            self.window,
-            error,
-            on_retry=lambda: self.spawn(self._switch(spec), name="retry-history"),
-            on_move_aside=lambda: self.spawn(
-                self._start_new_history(spec, error), name="new-history"
-            ),
-        )
-
-    async def _start_new_history(self, spec: ConnectionSpec, error: HistoryUnavailable) -> None:
-        from app.storage.reimport import start_new_history
-
-        path = error.path or self.paths.database(spec.demo)
-        library = self.paths.library_dir(spec.demo)
-        try:
-            result = await self.io(start_new_history, path, library, TOOL_SLUG)
-        except HistoryUnavailable as exc:
-            self._history_unavailable(spec, exc)
-            return
-        except (OSError, sqlite3.Error) as exc:
-            self._history_unavailable(spec, unavailable(exc, path))
-            return
-        await self._switch(spec)
-        self.notify(result.summary, "warning")
 
     def _on_app_state_changed(self, state: Qt.ApplicationState) -> None:
         """Back to the window: check that the profile and library folders still exist."""
@@ -416,24 +391,9 @@ class AppController(QObject):
         if running == 0:
             self.spawn(self.shutdown(), name="shutdown")
             return False
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Quit Wiro Studio?")
-        box.setText(f"{running} generation{'s are' if running != 1 else ' is'} still in progress.")
-        box.setInformativeText(
-            "Nothing is lost: Wiro Studio picks them up and downloads their images the next "
-            "time you open it."
-        )
-        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
-        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        from app.ui.dialogs.quit_dialog import ask_to_quit
 
-        def on_finished() -> None:
-            if box.clickedButton() is quit_button:
-                self.spawn(self.shutdown(), name="shutdown")
-
-        box.finished.connect(on_finished)
-        box.open()
+        ask_to_quit(self.window, running, lambda: self.spawn(self.shutdown(), name="shutdown"))
         return False
 
     async def shutdown(self, code: int = 0) -> None:

@@ -34,7 +34,8 @@ _BEHIND_THE_FRAME = """
     app.core.credentials app.services.connection app.services.spawn app.storage.credentials
     app.storage.dbfaults app.storage.diskguard unicodedata app.storage.history_queries
     app.storage.history_rows app.storage.history app.services.events app.services.demo
-    app.ui.session app.ui.app_controller app.ui.widgets.errors app.ui.widgets.thumbnails
+    app.ui.session app.ui.flows app.ui.flows.history_problem_flow app.ui.app_controller
+    app.ui.widgets.errors app.ui.widgets.thumbnails
 """
 LOOP_MODULES = tuple(_BEHIND_THE_FRAME.split())
 
