@@ -6,7 +6,9 @@ a bare QMainWindow; the app (offline demo) on an empty library; the app on a lib
 taken in the child (see tests/bench/child.py):
 
 - first paint: the main window's first paint event (the bare window's, for the reference);
-- interactive: the form shown with Generate enabled (the bare window: painted, loop idle);
+- interactive: the form painted with Generate enabled and the window's event loop answering
+  (a timer set when the window is made fires; typing works, a Generate waits for the
+  connection). The bare window: painted, loop idle;
 - first screen of thumbnails (with a library): every tile in the gallery's first viewport
   painted with its decoded thumbnail;
 - ready: studio bound, first library page in the gallery and painted, loop idle.

@@ -5,9 +5,11 @@ default) and reports when its first paint is done and the event loop is idle aga
 
 ``python -m tests.bench.child app --data-dir D [--images N] [--scroll]`` runs the real app
 (``app.main.main(["--demo", "--data-dir", D])``) and reports four moments: the main window's
-first paint (``window_painted``, the window's own stamp: app.main paints it before the event
-loop starts); ``interactive``, the form shown with Generate enabled and the event loop running
-(the workspace built behind the first frame);
+first paint (``window_painted``, the window's own stamp: app.main paints it before the asyncio
+loop starts); ``interactive``, the first poll after that paint that finds the form shown with
+Generate enabled — the probe's timer is made with the window, so it fires as soon as the
+window's Qt loop answers, which it does from the first paint on (app.main loads the rest one
+module per turn of that loop);
 ``thumbs_painted`` (with a library), every image tile of the gallery's first screen painted
 with its decoded thumbnail (the ``gallery_delegate.PAINT_PROBE`` hook); and ``ready``: the
 demo start has finished (studio bound, form built), the gallery holds its first page (or the
@@ -16,8 +18,9 @@ again. With ``--scroll`` it then waits for every page of the library, scrolls th
 from top to bottom one viewport height per step (each step painted, at least 16 ms apart,
 like a fast flick), waits for the thumbnail loader to drain, and reports the peak RSS.
 
-The only hooks are wrappers around ``AppController.run`` and ``start_demo`` and the paint
-probe, installed here:
+The only hooks are wrappers around ``MainWindow.__init__`` (the probe starts polling),
+``AppController.run`` and ``start_demo``, and the paint probe, installed when the app itself
+imports those modules (importing them here first would add their cost to the first paint):
 the app's own start path is measured unchanged. The last stdout line is ``RESULT {json}``
 with ``time.perf_counter()`` stamps; the parent subtracts its own stamp taken just before
 spawning (perf_counter is CLOCK_MONOTONIC on Linux, shared by processes).
