@@ -1,5 +1,5 @@
 """The gallery over the history database: filtered pages loaded off-thread, delete and undo,
-the disk thumbnail cache, and the spend figure in the status bar (export: export_flow)."""
+the disk thumbnail cache (export: export_flow; the spend figure: spend_flow)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
+from PySide6.QtWidgets import QBoxLayout, QMessageBox, QStatusBar
 
-from app.services.events import GenerationState, ImageRecord, SweepState
+from app.services.events import ImageRecord, SweepState
 from app.services.library import PAGE_SIZE, ImageFilter
 from app.ui.flows.culling_flow import CullingFlow
 from app.ui.flows.export_flow import ExportFlow
 from app.ui.flows.library_filter import live_filter, money, spend_text
+from app.ui.flows.spend_flow import SpendFlow
 from app.ui.gallery.filter_bar import GalleryFilterBar
 from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.session import UiSession
@@ -86,27 +87,19 @@ class LibraryFlow(QObject):
             parent=self,
         )
         self.exports = ExportFlow(session, gallery, studio=lambda: self.studio, parent=self)
-        self.spend_label = QLabel("")
-        self.spend_label.setObjectName("spendLabel")
-        self.spend_label.setContentsMargins(0, 0, 14, 0)
-        self.spend_label.setToolTip(
-            "What Wiro reported (totalcost) for generations started today and this month"
+        self.spending = SpendFlow(
+            session, status_bar, studio=lambda: self.studio, spec=lambda: self.spec, parent=self
         )
-        status_bar.insertPermanentWidget(0, self.spend_label)
+        self.spend_label = self.spending.label
 
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(150)
         self._count_timer.timeout.connect(self._refresh_count)
-        self._spend_timer = QTimer(self)
-        self._spend_timer.setSingleShot(True)
-        self._spend_timer.setInterval(300)
-        self._spend_timer.timeout.connect(self.refresh_spend)
         model = self.gallery.model
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._schedule_count)
         self.gallery.delete_requested.connect(self.request_delete)
-        session.generation_changed.connect(self._on_session_generation_changed)
         session.image_stored.connect(self._on_session_image_stored)
         session.sweep_changed.connect(self._on_session_sweep_changed)
 
@@ -254,28 +247,10 @@ class LibraryFlow(QObject):
         summary = self.gallery.model.sweep(sweep_id)
         return summary.title if summary is not None else ""
 
-    def _on_session_generation_changed(self, state: GenerationState) -> None:
-        if state.is_final and state.cost:
-            self._spend_timer.start()
-
     # -- spend ---------------------------------------------------------------------------
 
     def refresh_spend(self) -> None:
-        studio, spec = self.studio, self.spec
-        if studio is None or spec is None:
-            return
-
-        async def read() -> None:
-            try:
-                spend = await studio.spend()
-            except Exception:
-                if self.studio is not studio:
-                    return  # closed meanwhile
-                raise
-            if self.studio is studio:
-                self.spend_label.setText(spend_text(spend, spec.demo))
-
-        self.session.spawn(read(), name="spend")
+        self.spending.refresh()
 
     # -- delete and undo -----------------------------------------------------------------
 
