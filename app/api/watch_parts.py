@@ -8,9 +8,16 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from app import USER_AGENT
-from app.api.events import FINAL_EVENTS, MAX_FRAME_BYTES, LogLine, Progress, TaskEvent
+from app.api.events import (
+    FINAL_EVENTS,
+    MAX_FRAME_BYTES,
+    LogLine,
+    Progress,
+    StatusChanged,
+    TaskEvent,
+)
 from app.api.models import Task
-from app.core.status import StatusPhase
+from app.core.status import StatusPhase, is_stale, status_phase
 
 MAX_PENDING_CHATTER = 1000
 
@@ -80,6 +87,20 @@ class WatchState:
     def request_read(self) -> None:
         self.needs_read = True
         self.wake.set()
+
+    def advance(self, status: str) -> None:
+        """Shows a status unless it is stale: one from an earlier phase than the current one.
+
+        Inside a phase any order is accepted (e.g. assign after preprocess, as tasks.md
+        documents, or before it, as older servers sent it); each status is shown once.
+        """
+        phase = status_phase(status)
+        if phase is None or is_stale(status, self.phase) or status in self.seen:
+            return  # a read racing behind the socket repeats a status already shown
+        self.phase = phase
+        self.status = status
+        self.seen.add(status)
+        self.emit(StatusChanged(task_id=self.task_id, status=status))
 
 
 def failure_reason(task: Task) -> str:

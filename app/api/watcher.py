@@ -1,50 +1,30 @@
-"""Follows tasks to their end over one shared WebSocket, with Task/Detail polling as fallback."""
+"""Follows tasks to their end: one event stream per task, Task/Detail polling as fallback."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import replace
 
 from app.api.client import WiroClient
 from app.api.download import check_url
-from app.api.errors import AuthError, BadResponseError, UnsafeUrlError, WiroError
+from app.api.errors import AuthError, UnsafeUrlError, WiroError
 from app.api.events import (
     FINAL_EVENTS,
     Cancelled,
     Failed,
     Finished,
-    Frame,
     LogLine,
     OutputsAnnounced,
     Progress,
     StatusChanged,
     TaskEvent,
-    log_lines,
-    output_events,
-    parse_frame,
-    progress_from,
 )
-from app.api.models import Task, parse_outputs
-from app.api.watch_parts import (
-    Connect,
-    SocketLike,
-    WatchState,
-    close_quietly,
-    default_connect,
-    failure_reason,
-)
-from app.core.status import (
-    LIFECYCLE,
-    Outcome,
-    StatusPhase,
-    TaskStatus,
-    is_stale,
-    status_phase,
-)
+from app.api.models import Task
+from app.api.watch_parts import Connect, WatchState, default_connect, failure_reason
+from app.api.watch_socket import SharedSocket
+from app.core.status import Outcome, TaskStatus
 
 __all__ = [
     "Cancelled",
@@ -58,12 +38,7 @@ __all__ = [
     "TaskWatcher",
 ]
 
-_LIFECYCLE_TYPES = frozenset(str(s) for s in LIFECYCLE) | {str(TaskStatus.CANCEL)}
-_FINAL_TYPES = frozenset({str(TaskStatus.POSTPROCESS_END), str(TaskStatus.CANCEL)})
-_LOG_TYPES = frozenset({str(TaskStatus.OUTPUT_FULL), str(TaskStatus.ERROR_FULL)})
-_ERROR_HINT_READS = 3
 _CLOSED = object()
-_HEALTHY = 30.0  # seconds a socket must last before its next failure restarts the backoff
 
 
 class TaskWatcher:
@@ -93,31 +68,31 @@ class TaskWatcher:
         if not 0 < poll_interval <= healthy_poll_interval or reconnect_max_delay <= 0:
             raise ValueError("poll intervals and reconnect delay must be positive, healthy >= poll")
         self._client = client
-        self._url = client.config.socket_url
-        self._connect = connect if connect is not None else default_connect
         self._poll = poll_interval
         self._healthy_poll = healthy_poll_interval
         self._grace = error_grace_seconds
-        self._reconnect_max = reconnect_max_delay
         self._max_watch = max_watch_seconds
         self._max_read_errors = max_read_errors
         self._final_reads = final_read_attempts
-        self._connect_timeout = connect_timeout
-        self._linger = max(0.0, socket_linger_seconds)
-        self._idle_close: asyncio.TimerHandle | None = None
-        self._closing: set[asyncio.Task[None]] = set()
         self._clock = clock
-        self._rng = rng if rng is not None else random.Random()
         self._watches: set[WatchState] = set()
-        self._socket_task: asyncio.Task[None] | None = None
-        self._ws: SocketLike | None = None
-        self._conn_id = 0
         self._closed = False
         self.stats: dict[str, int] = {"connects": 0, "frames": 0}
+        self._socket = SharedSocket(
+            client,
+            self._watches,
+            connect=connect if connect is not None else default_connect,
+            connect_timeout=connect_timeout,
+            reconnect_max_delay=reconnect_max_delay,
+            linger_seconds=socket_linger_seconds,
+            clock=clock,
+            rng=rng if rng is not None else random.Random(),
+            stats=self.stats,
+        )
 
     @property
     def socket_connected(self) -> bool:
-        return self._ws is not None
+        return self._socket.connected
 
     async def watch(self, task_id: str, token: str | None) -> AsyncGenerator[TaskEvent, None]:
         """Events for one task, ending after exactly one Finished, Failed or Cancelled."""
@@ -125,11 +100,9 @@ class TaskWatcher:
             raise WiroError("The task watcher has been closed.")
         watch = WatchState(str(task_id), token or "", self._clock())
         self._watches.add(watch)
-        if self._idle_close is not None:  # a lingering socket serves this task too
-            self._idle_close.cancel()
-            self._idle_close = None
+        self._socket.keep()
         watch.driver = asyncio.create_task(self._drive(watch), name=f"wiro-watch-{task_id}")
-        self._ensure_socket()
+        self._socket.ensure()
         try:
             while True:
                 event = await watch.queue.get()
@@ -144,17 +117,11 @@ class TaskWatcher:
     async def aclose(self) -> None:
         """Stops all background work; open watch() iterators raise WiroError."""
         self._closed = True
-        if self._idle_close is not None:
-            self._idle_close.cancel()
-            self._idle_close = None
         pending = [w.driver for w in self._watches if w.driver is not None]
-        pending.extend(self._closing)
+        pending.extend(self._socket.shut())
         for watch in list(self._watches):
             watch.done = True
             watch.queue.put_nowait(_CLOSED)
-        socket_task, self._socket_task = self._socket_task, None
-        if socket_task is not None:
-            pending.append(socket_task)
         for task in pending:
             task.cancel()
         if pending:
@@ -166,165 +133,14 @@ class TaskWatcher:
         if watch.driver is not None:
             watch.driver.cancel()
             await asyncio.gather(watch.driver, return_exceptions=True)
-        if self._watches:
-            return
-        if self._linger > 0 and not self._closed:
-            # Keep the socket a while: an artist's next generation reuses the connection.
-            loop = asyncio.get_running_loop()
-            self._idle_close = loop.call_later(self._linger, self._close_idle_socket)
-            return
-        socket_task, self._socket_task = self._socket_task, None
-        if socket_task is not None:
-            socket_task.cancel()
-            await asyncio.gather(socket_task, return_exceptions=True)
-
-    def _close_idle_socket(self) -> None:
-        self._idle_close = None
-        if self._watches or self._socket_task is None:
-            return
-        task, self._socket_task = self._socket_task, None
-        task.cancel()
-        self._closing.add(task)  # referenced until it has unwound
-        task.add_done_callback(self._closing.discard)
-
-    # --- the shared socket -----------------------------------------------------------------
-
-    def _ensure_socket(self) -> None:
-        if self._closed:
-            return
-        if self._socket_task is None or self._socket_task.done():
-            self._socket_task = asyncio.create_task(self._socket_loop(), name="wiro-socket")
-
-    async def _socket_loop(self) -> None:
-        attempt = 0
-        last_failure = ""
-        while self._watches and not self._closed:
-            ws: SocketLike | None = None
-            connected_at: float | None = None
-            try:
-                ws = await asyncio.wait_for(self._connect(self._url), self._connect_timeout)
-                self.stats["connects"] += 1
-                connected_at = self._clock()
-                self._conn_id += 1
-                self._ws = ws
-                for watch in list(self._watches):
-                    await self._subscribe(watch, ws, self._conn_id)
-                while True:
-                    self._dispatch(await ws.recv())
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # any socket failure: reconnect, poll meanwhile
-                # The backoff restarts only after a connection that lasted, or a different
-                # failure: one that keeps failing the same way (a frame over the size limit,
-                # say) is retried ever more slowly, not several times a second.
-                failure = f"{type(exc).__name__}: {exc}"[:200]
-                lasted = connected_at is not None and self._clock() - connected_at >= _HEALTHY
-                if lasted or failure != last_failure:
-                    attempt = 0
-                last_failure = failure
-            finally:
-                if ws is not None:
-                    if self._ws is ws:
-                        self._ws = None
-                    await close_quietly(ws)
-                for watch in self._watches:
-                    watch.wake.set()
-            if not self._watches or self._closed:
-                return
-            ceiling = min(self._reconnect_max, 0.25 * 2 ** min(attempt, 20))
-            self.stats["reconnect_delay_ms"] = int(ceiling * 1000)
-            attempt += 1
-            await asyncio.sleep(ceiling * (0.5 + 0.5 * self._rng.random()))
-
-    async def _subscribe(self, watch: WatchState, ws: SocketLike, conn: int) -> None:
-        if watch.done or not watch.token or watch.conn == conn:
-            return
-        watch.conn = conn
-        await ws.send(json.dumps({"type": "task_info", "tasktoken": watch.token}))
-        watch.request_read()
-
-    def _dispatch(self, raw: str | bytes) -> None:
-        self.stats["frames"] += 1
-        frame = parse_frame(raw)
-        if frame is None:
-            return
-        sanitizer = self._client.sanitizer
-        if sanitizer.needs_walk(raw):
-            frame = replace(frame, message=sanitizer.tree(frame.message))
-        for watch in list(self._watches):
-            if watch.done:
-                continue
-            if frame.token and watch.token:
-                matches = frame.token == watch.token
-            else:
-                matches = bool(frame.task_id) and frame.task_id == watch.task_id
-            if matches:
-                self._apply_frame(watch, frame)
-
-    def _apply_frame(self, watch: WatchState, frame: Frame) -> None:
-        kind = frame.type
-        if kind == TaskStatus.OUTPUT:
-            if is_stale(kind, watch.phase):
-                return
-            self._advance(watch, kind)
-            for event in output_events(watch.task_id, frame.message):
-                watch.emit(event)
-        elif kind == TaskStatus.ERROR:
-            for line in log_lines(frame.message):
-                watch.emit(LogLine(task_id=watch.task_id, text=line, stream="stderr"))
-            before_start = watch.phase is None or watch.phase < StatusPhase.RUNNING
-            if before_start and watch.error_since is None:
-                # Before the model runs, stderr may mean a stored task_error: look sooner.
-                watch.error_hint_reads = _ERROR_HINT_READS
-                watch.wake.set()
-        elif kind in _LOG_TYPES:
-            pass  # the whole log again (websocket.md): its lines were already shown one by one
-        elif kind in _LIFECYCLE_TYPES:
-            self._advance(watch, kind)
-            if kind == TaskStatus.POSTPROCESS_END:
-                self._announce(watch, frame.message)
-            elif frame.message is not None:
-                # WiroKit decodes a progress object on any frame, not only task_output.
-                progress = progress_from(watch.task_id, frame.message)
-                if progress is not None:
-                    watch.emit(progress)
-            if kind in _FINAL_TYPES:
-                watch.socket_final = kind
-                watch.request_read()
-
-    def _announce(self, watch: WatchState, message: object) -> None:
-        try:
-            outputs = tuple(o for o in parse_outputs(message) if o.url)
-        except BadResponseError:
-            return
-        if outputs and not watch.announced:
-            watch.announced = True
-            watch.emit(OutputsAnnounced(task_id=watch.task_id, outputs=outputs))
-
-    def _advance(self, watch: WatchState, status: str) -> None:
-        """Shows a status unless it is stale: one from an earlier phase than the current one.
-
-        Inside a phase any order is accepted (e.g. assign after preprocess, as tasks.md
-        documents, or before it, as older servers sent it); each status is shown once.
-        """
-        phase = status_phase(status)
-        if phase is None or is_stale(status, watch.phase) or status in watch.seen:
-            return  # a read racing behind the socket repeats a status already shown
-        watch.phase = phase
-        watch.status = status
-        watch.seen.add(status)
-        watch.emit(StatusChanged(task_id=watch.task_id, status=status))
+        if not self._watches:
+            await self._socket.idle()
 
     # --- one task's driver -----------------------------------------------------------------
 
     async def _drive(self, watch: WatchState) -> None:
         try:
-            ws = self._ws
-            if ws is not None:
-                try:
-                    await self._subscribe(watch, ws, self._conn_id)
-                except Exception:  # the socket loop notices the drop
-                    watch.conn = 0
+            await self._socket.join(watch)
             if watch.token and watch.conn == 0 and not watch.needs_read:
                 await self._wait(watch, self._poll)
             while not watch.done:
@@ -347,8 +163,7 @@ class TaskWatcher:
     def _interval(self, watch: WatchState) -> float:
         if watch.socket_final or watch.error_since is not None or watch.error_hint_reads > 0:
             return self._poll
-        healthy = self._ws is not None and watch.token and watch.conn == self._conn_id
-        return self._healthy_poll if healthy else self._poll
+        return self._healthy_poll if self._socket.serves(watch) else self._poll
 
     async def _wait(self, watch: WatchState, timeout: float) -> bool:
         """Waits for a wake-up or the timeout; True when woken."""
@@ -452,10 +267,10 @@ class TaskWatcher:
                 )
             return
         watch.error_since = None
-        self._advance(watch, task.status)
+        watch.advance(task.status)
 
     def _finish(self, watch: WatchState, task: Task) -> None:
-        self._advance(watch, task.status)
+        watch.advance(task.status)
         result = task.outcome
         if result is Outcome.SUCCEEDED:
             if not watch.announced:

@@ -1,22 +1,22 @@
 """The gallery over the history database: filtered pages loaded off-thread, delete and undo,
-export, the disk thumbnail cache, and the spend figure in the status bar."""
+the disk thumbnail cache (export: export_flow; the spend figure: spend_flow)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QBoxLayout, QLabel, QMessageBox, QStatusBar
+from PySide6.QtWidgets import QBoxLayout, QMessageBox, QStatusBar
 
-from app.services.events import GenerationState, ImageRecord, SweepState
+from app.services.events import ImageRecord, SweepState
 from app.services.library import PAGE_SIZE, ImageFilter
-from app.ui.flows import actions
 from app.ui.flows.culling_flow import CullingFlow
+from app.ui.flows.export_flow import ExportFlow
 from app.ui.flows.library_filter import live_filter, money, spend_text
+from app.ui.flows.spend_flow import SpendFlow
 from app.ui.gallery.filter_bar import GalleryFilterBar
 from app.ui.gallery.view import EMPTY_TEXT, LOADING_TEXT
 from app.ui.session import UiSession
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from app.services.connection import ConnectionSpec
     from app.services.studio import Studio
     from app.storage.thumbcache import ThumbCache
-    from app.ui.dialogs.export_dialog import ExportChoice
+    from app.ui.dialogs.export_dialog import ExportDialog
     from app.ui.gallery.gallery import Gallery
     from app.ui.viewer.viewer import CompareView, ImageViewer
 
@@ -65,7 +65,6 @@ class LibraryFlow(QObject):
         self.total: int | None = None
         self._epoch = 0
         self._pruned = False
-        self._export_choice: ExportChoice | None = None
         self._dialogs: list[object] = []
         self._deleted: set[int] = set()  # kept out of pages read before the delete landed
 
@@ -87,27 +86,20 @@ class LibraryFlow(QObject):
             request_delete=self.request_delete,
             parent=self,
         )
-        self.spend_label = QLabel("")
-        self.spend_label.setObjectName("spendLabel")
-        self.spend_label.setContentsMargins(0, 0, 14, 0)
-        self.spend_label.setToolTip(
-            "What Wiro reported (totalcost) for generations started today and this month"
+        self.exports = ExportFlow(session, gallery, studio=lambda: self.studio, parent=self)
+        self.spending = SpendFlow(
+            session, status_bar, studio=lambda: self.studio, spec=lambda: self.spec, parent=self
         )
-        status_bar.insertPermanentWidget(0, self.spend_label)
+        self.spend_label = self.spending.label
 
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(150)
         self._count_timer.timeout.connect(self._refresh_count)
-        self._spend_timer = QTimer(self)
-        self._spend_timer.setSingleShot(True)
-        self._spend_timer.setInterval(300)
-        self._spend_timer.timeout.connect(self.refresh_spend)
         model = self.gallery.model
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._schedule_count)
         self.gallery.delete_requested.connect(self.request_delete)
-        session.generation_changed.connect(self._on_session_generation_changed)
         session.image_stored.connect(self._on_session_image_stored)
         session.sweep_changed.connect(self._on_session_sweep_changed)
 
@@ -255,28 +247,10 @@ class LibraryFlow(QObject):
         summary = self.gallery.model.sweep(sweep_id)
         return summary.title if summary is not None else ""
 
-    def _on_session_generation_changed(self, state: GenerationState) -> None:
-        if state.is_final and state.cost:
-            self._spend_timer.start()
-
     # -- spend ---------------------------------------------------------------------------
 
     def refresh_spend(self) -> None:
-        studio, spec = self.studio, self.spec
-        if studio is None or spec is None:
-            return
-
-        async def read() -> None:
-            try:
-                spend = await studio.spend()
-            except Exception:
-                if self.studio is not studio:
-                    return  # closed meanwhile
-                raise
-            if self.studio is studio:
-                self.spend_label.setText(spend_text(spend, spec.demo))
-
-        self.session.spawn(read(), name="spend")
+        self.spending.refresh()
 
     # -- delete and undo -----------------------------------------------------------------
 
@@ -354,68 +328,15 @@ class LibraryFlow(QObject):
     def _update_undo(self) -> None:
         self.undo_changed.emit()
 
+    # -- export (ExportFlow) -------------------------------------------------------------
+
     def export_selected(self) -> None:
         self.export(self.gallery.selected_image_ids())
 
-    # -- export --------------------------------------------------------------------------
-
     def export(self, image_ids: list[int]) -> None:
-        studio = self.studio
-        if not image_ids or studio is None:
-            return
-        settings = self.session.settings
-        last = self._export_choice
-        folder = last.folder if last else self._default_folder()
-        template = last.template if last else settings.filename_template
-        first = self.gallery.record(image_ids[0])
+        self.exports.export(image_ids)
 
-        def preview(text: str) -> str:
-            from app.core.filenames import sanitize_filename
-
-            if first is None:
-                raise ValueError("no image")
-            return sanitize_filename(studio.default_stem(first, text) + first.path.suffix)
-
-        from app.ui.dialogs.export_dialog import ExportDialog  # loads when first opened
-
-        dialog = ExportDialog(
-            self.gallery.window(),
-            count=len(image_ids),
-            folder=folder,
-            template=template,
-            strip_metadata=last.strip_metadata if last else False,
-            preview=preview if first is not None else None,
-            export_format=last.export_format if last else None,
-        )
-        ids = list(image_ids)
-        dialog.export_requested.connect(
-            lambda choice: self.session.spawn(self._export(studio, ids, choice), name="export")
-        )
-        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
-        self._dialogs.append(dialog)
-        self.export_dialog = dialog
-        dialog.open()
-
-    def _default_folder(self) -> Path:
-        return self.session.output_dir()
-
-    async def _export(self, studio: Studio, ids: list[int], choice: ExportChoice) -> list[Path]:
-        self._export_choice = choice
-        records = await actions.load_records(studio, ids)
-        try:
-            paths = await studio.save_images(
-                records,
-                choice.folder,
-                stem=lambda r: studio.default_stem(r, choice.template),
-                strip_metadata=choice.strip_metadata,
-                export_format=choice.export_format,
-            )
-        except (OSError, ValueError) as exc:
-            self.session.notify(f"Export failed: {exc}", "error")
-            return []
-        n = len(paths)
-        privacy = " without metadata" if choice.strip_metadata else ""
-        self.session.notify(
-            f"Exported {n} image{'s' if n != 1 else ''}{privacy} to {choice.folder}"
-        )
-        return paths
+    @property
+    def export_dialog(self) -> ExportDialog:
+        """The last Export dialog opened; AttributeError until one is (as before the split)."""
+        return self.exports.export_dialog

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.gallery.model import (
@@ -18,6 +18,15 @@ from app.ui.gallery.model import (
     RowKind,
 )
 from app.ui.gallery.sweep_paint import grid_button_rect, paint_grid_button
+from app.ui.gallery.tile_paint import (
+    CAPTION_H,
+    CAPTION_LINE_2,
+    mix,
+    paint_caption,
+    paint_reject,
+    paint_slot,
+    paint_star,
+)
 from app.ui.widgets.gallery_text import ASSUMED
 from app.ui.widgets.thumbnails import FILE_MISSING, ThumbnailLoader
 
@@ -29,37 +38,13 @@ GROWTH_FROM = 600  # tiles grow with a gallery wider than this (the size at 1280
 ASPECT_RANGE = (0.4, 2.5)  # height / width: taller or wider pictures are letterboxed
 CELL_PAD = 5  # half the gap between two cards
 MAT = 6  # card border around the picture
-CAPTION_H = 24  # one line; narrow tiles get a second one for "(assumed)"
-CAPTION_LINE_2 = 15
 LONGEST_CAPTION = f"seed 4294967295 {ASSUMED}"
 HEADER_H = 50
-STAR_GOLD = QColor("#f5c518")
-REJECT_RED = QColor("#d83b3b")
 REJECTED_OPACITY = 0.28
 
 PAINT_PROBE: Callable[[int], None] | None = None
 """Benchmarks only (tests/bench): called with an image id each time its tile is painted with
 decoded pixels. None in the app, where it costs one global lookup per tile."""
-
-
-def mix(a: QColor, b: QColor, amount: float) -> QColor:
-    """``a`` moved ``amount`` (0..1) of the way towards ``b``."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * amount,
-        a.greenF() + (b.greenF() - a.greenF()) * amount,
-        a.blueF() + (b.blueF() - a.blueF()) * amount,
-    )
-
-
-def star_path(center: QPointF, radius: float) -> QPainterPath:
-    path = QPainterPath()
-    for i in range(10):
-        r = radius if i % 2 == 0 else radius * 0.45
-        angle = -math.pi / 2 + i * math.pi / 5
-        point = QPointF(center.x() + r * math.cos(angle), center.y() + r * math.sin(angle))
-        path.moveTo(point) if i == 0 else path.lineTo(point)
-    path.closeSubpath()
-    return path
 
 
 def thumbnail_bucket(device_pixels: int) -> int:
@@ -297,12 +282,13 @@ class GalleryDelegate(QStyledItemDelegate):
             self._paint_picture(painter, picture, record, colors, option)
             painter.setOpacity(1.0)
             if record.rejected:
-                self._paint_reject(painter, self.reject_rect(cell))
+                paint_reject(painter, self.reject_rect(cell))
             if index.data(STARRED_ROLE) or hovered:
-                self._paint_star(painter, self.star_rect(cell), bool(record.starred), colors)
+                paint_star(painter, self.star_rect(cell), bool(record.starred))
         else:
-            self._paint_slot(painter, picture, index.data(DETAIL_ROLE) or "", colors, option)
-        self._paint_caption(painter, option, index, picture, colors)
+            paint_slot(painter, picture, index.data(DETAIL_ROLE) or "", colors, option.font)
+        caption = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        paint_caption(painter, caption, picture, self._caption_font(option.font), colors)
         if selected:
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(colors["accent"], 2))
@@ -336,66 +322,3 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.drawPixmap(target, pixmap)
         if PAINT_PROBE is not None:
             PAINT_PROBE(record.id)
-
-    @staticmethod
-    def _paint_slot(painter, picture: QRect, detail: str, colors, option) -> None:
-        painter.setPen(colors["dim"])
-        painter.setFont(option.font)
-        painter.drawText(picture, Qt.AlignmentFlag.AlignCenter, detail or "waiting")
-        step = [int(n) for n in detail.split()[-1].split("/")] if "/" in detail else None
-        if step and step[1] > 0:
-            bar = QRectF(picture.left() + 16, picture.center().y() + 16, picture.width() - 32, 3)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(mix(colors["well"], colors["text"], 0.12))
-            painter.drawRoundedRect(bar, 1.5, 1.5)
-            bar.setWidth(bar.width() * min(1.0, step[0] / step[1]))
-            painter.setBrush(colors["accent"])
-            painter.drawRoundedRect(bar, 1.5, 1.5)
-
-    @staticmethod
-    def _paint_reject(painter, rect: QRect) -> None:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(REJECT_RED)
-        painter.drawEllipse(QRectF(rect))
-        painter.setPen(QPen(QColor("white"), 2.2))
-        inset = QRectF(rect).adjusted(7.5, 7.5, -7.5, -7.5)
-        painter.drawLine(inset.topLeft(), inset.bottomRight())
-        painter.drawLine(inset.topRight(), inset.bottomLeft())
-
-    @staticmethod
-    def _paint_star(painter, rect: QRect, starred: bool, colors) -> None:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 150))
-        painter.drawEllipse(QRectF(rect))
-        path = star_path(QRectF(rect).center() + QPointF(0, 0.5), rect.width() * 0.36)
-        if starred:
-            painter.setBrush(STAR_GOLD)
-            painter.drawPath(path)
-        else:
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(QColor(255, 255, 255, 200), 1.2))
-            painter.drawPath(path)
-
-    def _paint_caption(self, painter, option, index, picture: QRect, colors) -> None:
-        """``seed N`` in the text colour, then ``(assumed)`` dimmed: on one line if it fits."""
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        rect = QRect(picture.left() + 2, picture.bottom() + 1, picture.width() - 4, CAPTION_H)
-        font = self._caption_font(option.font)
-        metrics = QFontMetrics(font)
-        painter.setFont(font)
-        main, assumed, _rest = text.partition(f" {ASSUMED}")
-        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.setPen(colors["text"])
-        painter.drawText(
-            rect, align, metrics.elidedText(main, Qt.TextElideMode.ElideRight, rect.width())
-        )
-        if not assumed:
-            return
-        painter.setPen(colors["dim"])
-        left = metrics.horizontalAdvance(main + " ")
-        if left + metrics.horizontalAdvance(ASSUMED) <= rect.width():
-            painter.drawText(rect.adjusted(left, 0, 0, 0), align, ASSUMED)
-        else:
-            below = QRect(rect.left(), rect.bottom() - 6, rect.width(), CAPTION_LINE_2 + 4)
-            elided = metrics.elidedText(ASSUMED, Qt.TextElideMode.ElideRight, rect.width())
-            painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
