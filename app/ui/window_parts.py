@@ -35,7 +35,8 @@ _WORKSPACE = """
     app.ui.derive app.core.tools app.services.errors app.core.lineage
     app.ui.derive.reimagine_dialog app.core.estimate app.ui.derive.texts
     app.ui.derive.upscale_popover app.ui.derive.flow app.ui.gallery app.ui.widgets.gallery_text
-    app.ui.gallery.rows app.ui.gallery.model app.ui.gallery.delegate app.ui.gallery.view
+    app.ui.gallery.rows app.ui.gallery.section_rows app.ui.gallery.model
+    app.ui.gallery.tile_paint app.ui.gallery.delegate app.ui.gallery.view
     app.ui.gallery.culling app.ui.gallery.gallery app.ui.tasks app.core.status app.ui.tasks.row
     app.ui.tasks.panel app.ui.viewer app.ui.viewer.actions app.ui.viewer.canvas
     app.ui.viewer.base app.ui.viewer.overlay app.ui.viewer.compare app.ui.viewer.info_panel
@@ -46,8 +47,9 @@ _WORKSPACE = """
     app.ui.sweeps app.ui.sweeps.cell_tile app.ui.sweeps.grid app.storage.sweeps
     app.ui.sweeps.history app.ui.sweeps.axis_row app.ui.sweeps.planner app.ui.flows.sweep_flow
     app.services.state app.services.ledger app.services.library app.ui.gallery.filter_bar
-    app.ui.flows.culling_flow app.ui.flows.library_flow app.core.readback_model
-    app.core.readback_comfy app.core.readback_formats app.core.readback
+    app.ui.flows.culling_flow app.ui.flows.export_flow app.ui.flows.spend_flow
+    app.ui.flows.library_flow app.core.readback_model app.core.readback_comfy
+    app.core.readback_formats app.core.readback
     app.ui.flows.readback_flow app.storage.prompts app.ui.inspiration.prompt_library
     app.ui.inspiration.presets app.ui.derive.commands app.ui.gallery.commands
     app.ui.window_menus
