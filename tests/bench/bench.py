@@ -194,6 +194,9 @@ def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
          f"{first_paint.get('empty', math.nan):.3f} s = "
          f"{b_start['first_paint_ratio']:.1f}x bare",
          _verdict("first_paint_ratio", b_start["first_paint_ratio"])),
+        ("  reference: ten stock Qt fields + the app's style",
+         f"{start.get('stock_form_first_paint_s', math.nan):.3f} s = "
+         f"{start.get('stock_form_first_paint_ratio', math.nan):.1f}x bare", ""),
         ("Start to interactive (form shown, Generate enabled), empty",
          f"{interactive.get('empty', math.nan):.3f} s = "
          f"{b_start['interactive_empty_ratio']:.1f}x bare",

@@ -1,9 +1,10 @@
 """Start time: process start to first paint, to an interactive window, and to thumbnails.
 
-Three kinds of process, started in turn (interleaved, so machine noise hits all alike):
-a bare QMainWindow; the app (offline demo) on an empty library; the app on a library of
-10,000 images. Every time is from the parent's perf_counter just before spawning to a stamp
-taken in the child (see tests/bench/child.py):
+Four kinds of process, started in turn (interleaved, so machine noise hits all alike):
+a bare QMainWindow; the same with ten stock Qt fields and the app's style sheet (a reference:
+what any styled Qt form costs before the app's own code); the app (offline demo) on an empty
+library; the app on a library of 10,000 images. Every time is from the parent's perf_counter
+just before spawning to a stamp taken in the child (see tests/bench/child.py):
 
 - first paint: the main window's first paint event (the bare window's, for the reference);
 - interactive: the form painted with Generate enabled and the window's event loop answering
@@ -36,6 +37,7 @@ def measure(library: Path, images: int, runs: int, work: Path) -> dict[str, Any]
     empty = work / "empty"
     kinds: dict[str, list[str]] = {
         "bare": ["bare"],
+        "form": ["form"],  # ten stock Qt fields with the app's style: the first paint's floor
         "empty": ["app", "--data-dir", str(empty)],
         "library": ["app", "--data-dir", str(library), "--images", str(images)],
     }
@@ -61,6 +63,8 @@ def measure(library: Path, images: int, runs: int, work: Path) -> dict[str, Any]
         "first_paint_s": {k: rounded(med[k]["window_painted"], 3) for k in ("empty", "library")},
         "first_paint_ratio": rounded(med["empty"]["window_painted"] / bare_paint, 2),
         "first_paint_10k_ratio": rounded(med["library"]["window_painted"] / bare_paint, 2),
+        "stock_form_first_paint_s": rounded(med["form"]["window_painted"], 3),
+        "stock_form_first_paint_ratio": rounded(med["form"]["window_painted"] / bare_paint, 2),
         "interactive_s": {k: rounded(med[k]["interactive"], 3) for k in ("empty", "library")},
         "interactive_empty_ratio": rounded(med["empty"]["interactive"] / bare, 2),
         "interactive_10k_ratio": rounded(med["library"]["interactive"] / bare, 2),

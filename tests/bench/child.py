@@ -1,7 +1,8 @@
 """Subprocess side of the start and memory benchmarks: one process start per run.
 
 ``python -m tests.bench.child bare`` shows a bare PySide6 QMainWindow (1280×800, as the app's
-default) and reports when its first paint is done and the event loop is idle again.
+default) and reports when its first paint is done and the event loop is idle again; ``form``
+does the same for a window of ten stock Qt fields with the app's style (a floor reference).
 
 ``python -m tests.bench.child app --data-dir D [--images N] [--scroll]`` runs the real app
 (``app.main.main(["--demo", "--data-dir", D])``) and reports four moments: the main window's
@@ -53,13 +54,67 @@ def _watchdog(seconds: float) -> None:
 
 
 def bare() -> int:
-    from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
     window.setWindowTitle("bare")
     window.resize(1280, 800)
+    return _paint_and_report(app, window)
+
+
+def stock_form() -> int:
+    """A reference for the first paint's floor: the app's style and a form of ten stock Qt
+    fields (DreamShaper's, with their labels) beside a "Loading…" label, in a QMainWindow —
+    none of the app's own widgets, schema, settings or imports beyond its style sheet."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import (
+        QApplication,
+        QComboBox,
+        QDoubleSpinBox,
+        QFormLayout,
+        QLabel,
+        QLineEdit,
+        QMainWindow,
+        QPlainTextEdit,
+        QPushButton,
+        QSpinBox,
+        QSplitter,
+        QWidget,
+    )
+
+    from app.ui.widgets.style import apply_style
+
+    app = QApplication(sys.argv[:1])
+    apply_style(app)
+    window = QMainWindow()
+    window.resize(1280, 800)
+    form = QWidget()
+    rows = QFormLayout(form)
+    rows.addRow("Prompt", QPlainTextEdit())
+    rows.addRow("Negative prompt", QPlainTextEdit())
+    for label in ("Number of images", "Steps", "Width", "Height"):
+        rows.addRow(label, QSpinBox())
+    for label in ("Guidance scale (CFG)", "Strength"):
+        rows.addRow(label, QDoubleSpinBox())
+    scheduler = QComboBox()
+    scheduler.addItems(["Euler", "Euler a", "DPM++ 2M Karras"])
+    rows.addRow("Scheduler", scheduler)
+    rows.addRow("Seed", QLineEdit())
+    rows.addRow(QPushButton("Generate"))
+    loading = QLabel("Loading…")
+    loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    splitter = QSplitter()
+    splitter.addWidget(form)
+    splitter.addWidget(loading)
+    window.setCentralWidget(splitter)
+    return _paint_and_report(app, window)
+
+
+def _paint_and_report(app, window) -> int:  # type: ignore[no-untyped-def]
+    """Shows ``window``; reports its first paint and when the loop is idle after it."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
     stamps: dict[str, float] = {}
 
     def idle() -> None:
@@ -382,6 +437,8 @@ def main() -> int:
     mode, rest = sys.argv[1], sys.argv[2:]
     if mode == "bare":
         return bare()
+    if mode == "form":
+        return stock_form()
     if mode == "app":
         return app(rest)
     raise SystemExit(f"unknown mode {mode!r}")
