@@ -9,7 +9,6 @@ that frame needs is imported on the way; the workspace is built afterwards by
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from app.storage.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-log = logging.getLogger(__name__)
 # What the event loop and the controller import (``app.main`` after the first paint), leaves
 # first as ``python -X importtime`` reports them done; loaded one per turn of Qt's loop so that
 # the painted window answers input meanwhile. A module missing here still loads, inside its
