@@ -217,9 +217,8 @@ class AppController(QObject):
             self._credentials = asyncio.ensure_future(self.io(self.credentials.load))
 
     async def _start_from_settings(self) -> None:
-        loading = self._credentials or asyncio.ensure_future(self.io(self.credentials.load))
-        self._credentials = None
-        credentials = await loading
+        early, self._credentials = self._credentials, None  # read while the workspace loaded
+        credentials = await (early or self.io(self.credentials.load))
         if credentials is not None:
             await self.demo.settled()  # use_account() stops it once it has started
             await self.use_account(credentials)

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         for title in SHELL_MENU_TITLES:  # the same titles attach() fills: the bar never moves
             self.menuBar().addMenu(title)
         self.mode_label = QLabel("Connecting…")
+        self.mode_label.setTextFormat(Qt.TextFormat.PlainText)  # it shows the masked key
         self.statusBar().addPermanentWidget(self.mode_label)
         if schema is not None:
             self._build_form(schema)
@@ -304,8 +305,7 @@ class MainWindow(QMainWindow):
 
     async def bind_async(self, studio: Studio, spec: ConnectionSpec) -> None:
         self.bind(studio, spec)
-        if self.form is None or self.form.schema != studio.schema:
-            self._build_form(studio.schema)  # a Tool/Detail answer unlike the cached one
+        self._follow_schema(studio)
         self.banner.setVisible(spec.demo)
         self.binding.connected(spec)
         self.library_flow.bind(studio, spec)  # the gallery loads from the database in pages
@@ -318,9 +318,15 @@ class MainWindow(QMainWindow):
 
     def schema_refreshed(self, studio: Studio) -> None:
         """Tool/Detail answered unlike the cached schema the studio opened with."""
-        if self.studio is studio and (self.form is None or self.form.schema != studio.schema):
-            self._build_form(studio.schema)  # the values typed so far are kept
+        if self.studio is studio and self._follow_schema(studio):
             self.inspiration_dock.set_examples(studio.schema.inspire)
+
+    def _follow_schema(self, studio: Studio) -> bool:
+        """Rebuilds the form (values kept) for a schema unlike the one it shows."""
+        if self.form is not None and self.form.schema == studio.schema:
+            return False
+        self._build_form(studio.schema)
+        return True
 
     async def first_paint(self, timeout: float = 1.0) -> None:
         """Returns once the window has painted (or after ``timeout``: a window never exposed)."""

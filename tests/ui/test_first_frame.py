@@ -8,7 +8,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMenu, QPushButton
 
 from app.services.schema_cache import bundled_schema
@@ -59,6 +59,7 @@ def test_the_first_frame_paints_the_form_and_says_loading_for_the_rest(qtbot, tm
     assert isinstance(tasks, QLabel) and tasks.text() == "Loading…"
     assert _menu_titles(window) == list(SHELL_MENU_TITLES)
     assert frame.settings.last_params["steps"] == 31
+    assert window.mode_label.textFormat() == Qt.TextFormat.PlainText  # shows the masked key
 
 
 def test_attach_builds_the_workspace_and_keeps_a_generate_pressed_before_it(qtbot, tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.services.events import GenerationState
@@ -34,6 +34,7 @@ class SpendFlow(QObject):
         self.session = session
         self._studio, self._spec = studio, spec
         self.label = QLabel("")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setObjectName("spendLabel")
         self.label.setContentsMargins(0, 0, 14, 0)
         self.label.setToolTip(

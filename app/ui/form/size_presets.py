@@ -191,6 +191,7 @@ class SizeTools(QWidget):
         self.lock_button.toggled.connect(self._on_lock_button_toggled)
 
         self.note_label = QLabel(self)
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)
         self.note_label.setWordWrap(True)
         style.set_role(self.note_label, "muted")
         self.note_label.hide()
