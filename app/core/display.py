@@ -8,9 +8,13 @@ as "exe.jpg") becomes ``<U+202E>``, and a lone surrogate becomes U+FFFD.
 
 from __future__ import annotations
 
+import re
+
 # Bidi embeddings, overrides, isolates and marks (Unicode UAX #9, Table 1) and the BOM.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 _LINE_BREAKS = frozenset("\n\r\u2028\u2029\x85\x0b\x0c")
+# Every character ``_char`` changes: C0 and C1 controls, DEL, line breaks, bidi, surrogates.
+_CHANGED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(_BIDI)) + "]")
 
 
 def _char(ch: str, keep_newlines: bool) -> str:
@@ -48,7 +52,7 @@ def visible_text(text: object, *, keep_newlines: bool = True, max_chars: int | N
         raw = raw[: max(0, max_chars - 1)] + "…"
     if raw.isprintable() and "\ufeff" not in raw and not any(c in _BIDI for c in raw):
         return raw
-    return "".join(_char(ch, keep_newlines) for ch in raw)
+    return _CHANGED.sub(lambda match: _char(match.group(), keep_newlines), raw)
 
 
 def one_line(text: object, max_chars: int | None = None) -> str:

@@ -197,6 +197,9 @@ def table(bench: dict[str, Any], parts: dict[str, dict[str, Any]]) -> str:
         ("  reference: ten stock Qt fields + the app's style",
          f"{start.get('stock_form_first_paint_s', math.nan):.3f} s = "
          f"{start.get('stock_form_first_paint_ratio', math.nan):.1f}x bare", ""),
+        ("  reference: the app's window without its form",
+         f"{start.get('chrome_first_paint_s', math.nan):.3f} s = "
+         f"{start.get('chrome_first_paint_ratio', math.nan):.1f}x bare", ""),
         ("Start to interactive (form shown, Generate enabled), empty",
          f"{interactive.get('empty', math.nan):.3f} s = "
          f"{b_start['interactive_empty_ratio']:.1f}x bare",

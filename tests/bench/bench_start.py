@@ -1,9 +1,11 @@
 """Start time: process start to first paint, to an interactive window, and to thumbnails.
 
-Four kinds of process, started in turn (interleaved, so machine noise hits all alike):
-a bare QMainWindow; the same with ten stock Qt fields and the app's style sheet (a reference:
-what any styled Qt form costs before the app's own code); the app (offline demo) on an empty
-library; the app on a library of 10,000 images. Every time is from the parent's perf_counter
+Five kinds of process, started in turn (interleaved, so machine noise hits all alike):
+a bare QMainWindow; two references for the first paint — the same window with ten stock Qt
+fields and the app's style sheet (what any styled Qt form costs before the app's own code),
+and the app's own window without its form (its layout, docks, menus, banner and imports:
+what the window costs around the form); the app (offline demo) on an empty library; the app
+on a library of 10,000 images. Every time is from the parent's perf_counter
 just before spawning to a stamp taken in the child (see tests/bench/child.py):
 
 - first paint: the main window's first paint event (the bare window's, for the reference);
@@ -38,6 +40,7 @@ def measure(library: Path, images: int, runs: int, work: Path) -> dict[str, Any]
     kinds: dict[str, list[str]] = {
         "bare": ["bare"],
         "form": ["form"],  # ten stock Qt fields with the app's style: the first paint's floor
+        "chrome": ["chrome", "--data-dir", str(empty)],  # the app's window, no form (paint only)
         "empty": ["app", "--data-dir", str(empty)],
         "library": ["app", "--data-dir", str(library), "--images", str(images)],
     }
@@ -54,7 +57,7 @@ def measure(library: Path, images: int, runs: int, work: Path) -> dict[str, Any]
             missing += [f"{kind}: {m}" for m in result.get("missing_after_30s", [])]
         if attempt:
             log(f"start run {attempt}/{runs}: " + ", ".join(
-                f"{k} {v['ready'][-1]:.3f} s" for k, v in times.items()))  # fmt: skip
+                f"{k} {v['ready'][-1]:.3f} s" for k, v in times.items() if v["ready"]))  # fmt: skip
     med = {k: {s: median(v) for s, v in stamps.items()} for k, stamps in times.items()}
     bare_paint, bare = med["bare"]["window_painted"], med["bare"]["ready"]
     return {
@@ -65,6 +68,8 @@ def measure(library: Path, images: int, runs: int, work: Path) -> dict[str, Any]
         "first_paint_10k_ratio": rounded(med["library"]["window_painted"] / bare_paint, 2),
         "stock_form_first_paint_s": rounded(med["form"]["window_painted"], 3),
         "stock_form_first_paint_ratio": rounded(med["form"]["window_painted"] / bare_paint, 2),
+        "chrome_first_paint_s": rounded(med["chrome"]["window_painted"], 3),
+        "chrome_first_paint_ratio": rounded(med["chrome"]["window_painted"] / bare_paint, 2),
         "interactive_s": {k: rounded(med[k]["interactive"], 3) for k in ("empty", "library")},
         "interactive_empty_ratio": rounded(med["empty"]["interactive"] / bare, 2),
         "interactive_10k_ratio": rounded(med["library"]["interactive"] / bare, 2),

@@ -4,6 +4,11 @@
 default) and reports when its first paint is done and the event loop is idle again; ``form``
 does the same for a window of ten stock Qt fields with the app's style (a floor reference).
 
+``python -m tests.bench.child chrome --data-dir D`` starts the real app but builds no form:
+the main window's layout, docks, menus, banner and the app's imports (the form's modules
+included), painted and reported, then the process ends — what the window costs around the
+form, a second reference for the first paint.
+
 ``python -m tests.bench.child app --data-dir D [--images N] [--scroll]`` runs the real app
 (``app.main.main(["--demo", "--data-dir", D])``) and reports four moments: the main window's
 first paint (``window_painted``, the window's own stamp: app.main paints it before the asyncio
@@ -432,6 +437,27 @@ def app(argv: list[str]) -> int:
     return main(["--demo", "--data-dir", args.data_dir])
 
 
+def chrome(argv: list[str]) -> int:
+    """The real start with ``MainWindow._build_form`` left out; reports the first paint."""
+
+    def strip(MainWindow) -> None:  # type: ignore[no-untyped-def]
+        paint = MainWindow.paint_before_the_loop
+
+        def paint_and_report(window, *a, **k) -> None:  # type: ignore[no-untyped-def]
+            paint(window, *a, **k)
+            _emit({"window_painted": window.first_painted_at})
+            os._exit(0)  # the rest of the start needs the form
+
+        MainWindow._build_form = lambda window, schema: None
+        MainWindow.paint_before_the_loop = paint_and_report
+
+    _when_imported("app.ui.main_window", lambda module: strip(module.MainWindow))
+    from app.main import main
+
+    main(["--demo", "--data-dir", argv[argv.index("--data-dir") + 1]])
+    raise SystemExit("chrome: the window never painted")
+
+
 def main() -> int:
     _watchdog(WATCHDOG_SECONDS)
     mode, rest = sys.argv[1], sys.argv[2:]
@@ -439,6 +465,8 @@ def main() -> int:
         return bare()
     if mode == "form":
         return stock_form()
+    if mode == "chrome":
+        return chrome(rest)
     if mode == "app":
         return app(rest)
     raise SystemExit(f"unknown mode {mode!r}")

@@ -74,3 +74,48 @@ def test_prune_and_discard(tmp_path: Path) -> None:
     cache.discard(da)
     assert cache.cached(da, 256) is None
     assert ThumbCache(tmp_path / "missing").prune(set()) == 0
+
+
+def test_a_fresh_image_shows_its_original_first_and_its_thumbnail_is_made_behind(
+    tmp_path: Path,
+) -> None:
+    cache = ThumbCache(tmp_path / "thumbs")
+    source, digest = picture(tmp_path / "new.png")
+    cache.remember(source, digest, fresh=True)
+    assert cache.source_for(str(source), 200) == str(source), "one decode, no thumbnail first"
+    assert cache.made == 0 and cache.cached(digest, 256) is None
+    assert cache.make_wanted() is True and cache.made == 1
+    assert cache.make_wanted() is False, "nothing else wanted"
+    thumb = cache.source_for(str(source), 200)
+    assert thumb != str(source) and Path(thumb) == cache.cached(digest, 256)
+    old, old_digest = picture(tmp_path / "old.png", (900, 900))
+    cache.remember(old, old_digest)  # from the database: made when first shown, as before
+    assert cache.source_for(str(old), 200) != str(old) and cache.make_wanted() is False
+
+
+def test_wanted_thumbnails_are_dropped_with_their_image_and_bounded(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from app.storage import thumbcache
+
+    cache = ThumbCache(tmp_path / "thumbs")
+    a, da = picture(tmp_path / "a.png")
+    b, db = picture(tmp_path / "b.png", (900, 900))
+    for path, digest in ((a, da), (b, db)):
+        cache.remember(path, digest, fresh=True)
+        cache.source_for(str(path), 200)
+    cache.forget(a)
+    cache.discard(db)
+    assert cache.make_wanted() is False and cache.made == 0
+    monkeypatch.setattr(thumbcache, "MAX_WANTED", 2)
+    sources = [picture(tmp_path / f"n{i}.png", (600, 600 + i)) for i in range(3)]
+    for path, digest in sources:
+        cache.remember(path, digest, fresh=True)
+        assert cache.source_for(str(path), 200) == str(path)
+    assert cache.make_wanted() and cache.make_wanted() and not cache.make_wanted()
+    assert cache.cached(sources[0][1], 256) is None, "the oldest wish was dropped"
+    assert cache.cached(sources[2][1], 256) is not None, "newest first"
+    missing = tmp_path / "gone.png"
+    cache.remember(missing, "e" * 64, fresh=True)
+    cache.source_for(str(missing), 200)
+    assert cache.make_wanted() is True, "a missing original is skipped, not raised"

@@ -111,7 +111,7 @@ class LibraryFlow(QObject):
 
         self.studio, self.spec = studio, spec
         self.thumbs = ThumbCache(self.session.paths.thumbnails_dir(spec.demo))
-        self.gallery.loader.set_source_resolver(self.thumbs.source_for)
+        self.gallery.loader.set_source_resolver(self.thumbs.source_for, self.thumbs.make_wanted)
         self._pruned = False
         self._deleted = set()
         self._update_undo()
@@ -224,7 +224,7 @@ class LibraryFlow(QObject):
 
     def _on_session_image_stored(self, record: ImageRecord) -> None:
         if self.thumbs is not None:
-            self.thumbs.remember(record.path, record.sha256)
+            self.thumbs.remember(record.path, record.sha256, fresh=True)
         self._schedule_count()  # an image filled a grey slot: no rows were inserted
 
     def _on_session_sweep_changed(self, state: SweepState) -> None:

@@ -7,6 +7,7 @@ under qasync (whose asyncio loop runs on the Qt main thread).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -16,6 +17,8 @@ from os import PathLike
 
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+log = logging.getLogger(__name__)
 
 FULL_SIZE = 0
 """``max_side`` meaning "the whole image, not scaled"."""
@@ -27,6 +30,9 @@ Key = tuple[str, int]
 FILE_MISSING = "file missing"  # the error text for an image deleted from disk
 SourceFor = Callable[[str, int], str]
 """(path, max_side) -> the file to decode instead; called on a worker thread."""
+IdleWork = Callable[[], bool]
+"""Work for a worker with nothing to decode (a disk thumbnail made behind a new image's first
+decode); True when it did some. Called on a worker thread, between decodes, never during."""
 
 
 def decode_image(path: str, max_side: int) -> QImage:
@@ -66,6 +72,7 @@ class _JobQueue:
         self._running: dict[Key, _Job] = {}
         self._workers = 0
         self.max_workers = max_workers
+        self.idle_allowed = True  # False once the loader shuts down
 
     def push(self, job: _Job, urgent: bool) -> bool:
         """Queues ``job`` (or moves its twin to the front); True when a worker must start."""
@@ -99,6 +106,22 @@ class _JobQueue:
             self._workers -= 1
             return None
 
+    def idle_turn(self, work: IdleWork) -> bool:
+        """For a worker that ``pop`` let go: runs one piece of ``work``; True when it did
+        some and the worker is counted again (it then asks ``pop`` for the next job)."""
+        if not self.idle_allowed:
+            return False
+        try:
+            did = work()
+        except Exception:  # idle work is an optimisation: never the worker's end
+            log.debug("idle work failed", exc_info=True)
+            return False
+        if not did:
+            return False
+        with self._lock:
+            self._workers += 1
+        return True
+
     def finish(self, job: _Job) -> None:
         with self._lock:
             if self._running.get(job.key) is job:
@@ -123,14 +146,26 @@ class _Relay(QObject):
 
 
 class _Worker(QRunnable):
-    def __init__(self, queue: _JobQueue, relay: _Relay, source_for: SourceFor | None) -> None:
+    def __init__(
+        self,
+        queue: _JobQueue,
+        relay: _Relay,
+        source_for: SourceFor | None,
+        idle: IdleWork | None = None,
+    ) -> None:
         super().__init__()
         self._queue = queue
         self._relay = relay
         self._source_for = source_for
+        self._idle = idle
 
     def run(self) -> None:
-        while (job := self._queue.pop()) is not None:
+        while True:
+            job = self._queue.pop()
+            if job is None:
+                if self._idle is not None and self._queue.idle_turn(self._idle):
+                    continue  # then the next job, or more idle work
+                return
             image, error = None, ""
             if not job.cancelled:
                 try:
@@ -222,10 +257,15 @@ class ThumbnailLoader(QObject):
         self._failed: dict[Key, str] = {}
         self._epoch = 0
         self._source_for: SourceFor | None = None
+        self._idle: IdleWork | None = None
 
-    def set_source_resolver(self, source_for: SourceFor | None) -> None:
-        """Scaled requests decode ``source_for(path, side)`` instead (a disk thumbnail cache)."""
+    def set_source_resolver(
+        self, source_for: SourceFor | None, idle: IdleWork | None = None
+    ) -> None:
+        """Scaled requests decode ``source_for(path, side)`` instead (a disk thumbnail cache);
+        ``idle`` is called by a worker that has nothing to decode (the cache's own work)."""
         self._source_for = source_for
+        self._idle = idle
 
     @staticmethod
     def key(path: str | PathLike[str], max_side: int = FULL_SIZE) -> Key:
@@ -240,7 +280,7 @@ class ThumbnailLoader(QObject):
         if pixmap is not None or key in self._failed:
             return pixmap
         if self._queue.push(_Job(key, self._epoch), urgent or max_side == FULL_SIZE):
-            self._pool.start(_Worker(self._queue, self._relay, self._source_for))
+            self._pool.start(_Worker(self._queue, self._relay, self._source_for, self._idle))
         return None
 
     def cached(self, path: str | PathLike[str], max_side: int = FULL_SIZE) -> QPixmap | None:
@@ -290,6 +330,7 @@ class ThumbnailLoader(QObject):
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Drops queued work and waits for running decodes; True when all workers ended."""
+        self._queue.idle_allowed = False
         self.cancel_all()
         return self._pool.waitForDone(timeout_ms)
 
