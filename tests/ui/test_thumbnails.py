@@ -230,10 +230,13 @@ def test_python_singletons_survive_many_void_calls_and_emits(qapp):
     assert True is not None  # still alive: the interpreter did not abort
 
 
-def test_idle_work_runs_between_decodes_and_stops_with_the_loader(qtbot, qapp, pngs):
-    """A worker with nothing to decode does the cache's work (a disk thumbnail behind a new
-    image), one piece at a time, and takes new decodes between pieces."""
-    loader = ThumbnailLoader(max_threads=1)
+def test_idle_work_waits_for_quiet_yields_to_decodes_and_stops_with_the_loader(
+    qtbot, qapp, pngs, monkeypatch
+):
+    """The cache's own work (a disk thumbnail behind a new image) runs on the pool once no
+    decode has been asked for a while, a piece at a time, stepping aside for decodes."""
+    monkeypatch.setattr(thumbnails, "IDLE_DELAY_MS", 50)
+    loader = ThumbnailLoader(max_threads=2)
     pieces = [1, 2, 3]
     done: list[int] = []
     gate = threading.Event()
@@ -243,23 +246,24 @@ def test_idle_work_runs_between_decodes_and_stops_with_the_loader(qtbot, qapp, p
             return False
         done.append(pieces.pop(0))
         if len(done) == 1:
-            gate.wait(5)  # a decode is requested while this piece runs
+            gate.wait(5)  # a decode is asked for while this piece runs
         return True
 
     loader.set_source_resolver(None, idle)
     try:
         loader.request(pngs[0], 64)
+        qtbot.waitUntil(lambda: loader.cached(pngs[0], 64) is not None, timeout=5000)
         qtbot.waitUntil(lambda: done == [1], timeout=5000)
         assert loader.request(pngs[1], 64) is None
-        gate.set()
         qtbot.waitUntil(lambda: loader.cached(pngs[1], 64) is not None, timeout=5000)
+        assert done == [1], "the decode did not wait for the idle piece"
+        gate.set()
         qtbot.waitUntil(lambda: done == [1, 2, 3], timeout=5000)
-        assert loader.cached(pngs[0], 64) is not None
     finally:
         gate.set()
         assert loader.shutdown(5000)
     pieces.extend([4, 5])
-    loader.request(pngs[2], 64)
+    loader._start_idle_work()  # as its timer would
     assert loader.shutdown(5000)
     assert 4 not in done, "no idle work once the loader shut down"
     loader.deleteLater()

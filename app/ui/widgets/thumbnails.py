@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,10 @@ FILE_MISSING = "file missing"  # the error text for an image deleted from disk
 SourceFor = Callable[[str, int], str]
 """(path, max_side) -> the file to decode instead; called on a worker thread."""
 IdleWork = Callable[[], bool]
-"""Work for a worker with nothing to decode (a disk thumbnail made behind a new image's first
-decode); True when it did some. Called on a worker thread, between decodes, never during."""
+"""Work for quiet moments (a disk thumbnail made behind a new image's first decode): one piece
+per call, True when it did some. Called on a pool thread once no decode has been asked for
+``IDLE_DELAY_MS``, and only while none is waiting."""
+IDLE_DELAY_MS = 1000
 
 
 def decode_image(path: str, max_side: int) -> QImage:
@@ -72,7 +74,6 @@ class _JobQueue:
         self._running: dict[Key, _Job] = {}
         self._workers = 0
         self.max_workers = max_workers
-        self.idle_allowed = True  # False once the loader shuts down
 
     def push(self, job: _Job, urgent: bool) -> bool:
         """Queues ``job`` (or moves its twin to the front); True when a worker must start."""
@@ -106,22 +107,6 @@ class _JobQueue:
             self._workers -= 1
             return None
 
-    def idle_turn(self, work: IdleWork) -> bool:
-        """For a worker that ``pop`` let go: runs one piece of ``work``; True when it did
-        some and the worker is counted again (it then asks ``pop`` for the next job)."""
-        if not self.idle_allowed:
-            return False
-        try:
-            did = work()
-        except Exception:  # idle work is an optimisation: never the worker's end
-            log.debug("idle work failed", exc_info=True)
-            return False
-        if not did:
-            return False
-        with self._lock:
-            self._workers += 1
-        return True
-
     def finish(self, job: _Job) -> None:
         with self._lock:
             if self._running.get(job.key) is job:
@@ -146,26 +131,14 @@ class _Relay(QObject):
 
 
 class _Worker(QRunnable):
-    def __init__(
-        self,
-        queue: _JobQueue,
-        relay: _Relay,
-        source_for: SourceFor | None,
-        idle: IdleWork | None = None,
-    ) -> None:
+    def __init__(self, queue: _JobQueue, relay: _Relay, source_for: SourceFor | None) -> None:
         super().__init__()
         self._queue = queue
         self._relay = relay
         self._source_for = source_for
-        self._idle = idle
 
     def run(self) -> None:
-        while True:
-            job = self._queue.pop()
-            if job is None:
-                if self._idle is not None and self._queue.idle_turn(self._idle):
-                    continue  # then the next job, or more idle work
-                return
+        while (job := self._queue.pop()) is not None:
             image, error = None, ""
             if not job.cancelled:
                 try:
@@ -181,6 +154,43 @@ class _Worker(QRunnable):
                 self._relay.decoded.emit(job, image, error)
             except RuntimeError:  # the loader was deleted while we decoded
                 return
+
+
+class _IdleRunner(QRunnable):
+    """Does idle work one piece at a time while no decode waits; one at a time per loader."""
+
+    def __init__(self, queue: _JobQueue, work: IdleWork, gate: _IdleGate) -> None:
+        super().__init__()
+        self._queue, self._work, self._gate = queue, work, gate
+
+    def run(self) -> None:
+        try:
+            while self._gate.open and self._queue.pending() == 0 and self._work():
+                pass
+        except Exception:  # idle work is an optimisation: never an error the user sees
+            log.debug("idle work failed", exc_info=True)
+        finally:
+            self._gate.release()
+
+
+class _IdleGate:
+    """At most one idle runner per loader, and none once it shuts down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = False
+        self.open = True
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._busy or not self.open:
+                return False
+            self._busy = True
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._busy = False
 
 
 class _PixmapCache:
@@ -258,12 +268,17 @@ class ThumbnailLoader(QObject):
         self._epoch = 0
         self._source_for: SourceFor | None = None
         self._idle: IdleWork | None = None
+        self._idle_gate = _IdleGate()
+        self._idle_timer = QTimer(self)  # restarted by every request: idle work waits for quiet
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(IDLE_DELAY_MS)
+        self._idle_timer.timeout.connect(self._start_idle_work)
 
     def set_source_resolver(
         self, source_for: SourceFor | None, idle: IdleWork | None = None
     ) -> None:
         """Scaled requests decode ``source_for(path, side)`` instead (a disk thumbnail cache);
-        ``idle`` is called by a worker that has nothing to decode (the cache's own work)."""
+        ``idle`` is the cache's own work, done on the pool in quiet moments (IdleWork)."""
         self._source_for = source_for
         self._idle = idle
 
@@ -280,7 +295,9 @@ class ThumbnailLoader(QObject):
         if pixmap is not None or key in self._failed:
             return pixmap
         if self._queue.push(_Job(key, self._epoch), urgent or max_side == FULL_SIZE):
-            self._pool.start(_Worker(self._queue, self._relay, self._source_for, self._idle))
+            self._pool.start(_Worker(self._queue, self._relay, self._source_for))
+        if self._idle is not None:
+            self._idle_timer.start()
         return None
 
     def cached(self, path: str | PathLike[str], max_side: int = FULL_SIZE) -> QPixmap | None:
@@ -330,9 +347,18 @@ class ThumbnailLoader(QObject):
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Drops queued work and waits for running decodes; True when all workers ended."""
-        self._queue.idle_allowed = False
+        self._idle_gate.open = False
+        self._idle_timer.stop()
         self.cancel_all()
         return self._pool.waitForDone(timeout_ms)
+
+    def _start_idle_work(self) -> None:
+        if self._idle is None:
+            return
+        if self._queue.pending():
+            self._idle_timer.start()  # still decoding: later
+        elif self._idle_gate.take():
+            self._pool.start(_IdleRunner(self._queue, self._idle, self._idle_gate))
 
     def _on_relay_decoded(self, job: _Job, image: QImage | None, error: str) -> None:
         self._queue.finish(job)
