@@ -235,3 +235,42 @@ def test_a_derived_task_card_says_what_it_does(panel):
                    operation={"kind": "reimagine", "strength": 0.45})
     )  # fmt: skip
     assert panel.row(6).prompt_label.full_text() == "Re-imagine · strength 0.45 · a harbour"
+
+
+def test_progress_is_painted_with_the_next_frame_not_at_once(qtbot, styled_app, clock):
+    """QProgressBar repaints synchronously, and a synchronous repaint paints every dirty
+    widget of the window on the spot (the whole gallery, once per progress frame and stored
+    image). The row's bar is painted with the window's next frame instead."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    column = QVBoxLayout(window)
+    neighbour = QLabel("the gallery, say")
+    panel = TasksPanel(clock=clock)
+    column.addWidget(panel)
+    column.addWidget(neighbour)
+    window.resize(360, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    panel.update_generation(make_state(1, status="task_output", step=1, total_steps=20))
+    qtbot.wait(50)
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    paints = Paints()
+    neighbour.installEventFilter(paints)
+    row = panel.row(1)
+    for step in range(2, 12):
+        neighbour.update()  # dirty, as the gallery is while images land
+        panel.update_generation(make_state(1, status="task_output", step=step, total_steps=20))
+        assert Paints.count == 0, "the window was painted inside update_generation"
+    assert row.progress.value() == 11 and row.progress.maximum() == 20
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=2000)  # with the next frame

@@ -269,21 +269,17 @@ class TaskRow(QFrame):
             return
         bar.show()
         if state.phase is Phase.RUNNING and state.step is not None and state.total_steps:
-            bar.setRange(0, state.total_steps)
-            bar.setValue(min(state.step, state.total_steps))
+            _set_bar(bar, state.total_steps, min(state.step, state.total_steps))
         elif state.phase is Phase.RUNNING and state.percent is not None:
-            bar.setRange(0, 100)
-            bar.setValue(int(state.percent))
+            _set_bar(bar, 100, int(state.percent))
         elif state.phase is Phase.DOWNLOADING and state.expected_images:
-            bar.setRange(0, state.expected_images)
-            bar.setValue(len(state.images))
+            _set_bar(bar, state.expected_images, len(state.images))
         elif state.phase in (Phase.PENDING, Phase.WAITING_SLOT, Phase.PAUSED) or (
             state.phase is Phase.RUNNING and state.status in ("", "task_queue")
         ):
-            bar.setRange(0, 1)
-            bar.setValue(0)
+            _set_bar(bar, 1, 0)
         else:
-            bar.setRange(0, 0)  # busy indicator: alive, amount unknown
+            _set_bar(bar, 0, 0)  # busy indicator: alive, amount unknown
 
     def _update_debug(self, text: str) -> None:
         text = text.strip()
@@ -329,3 +325,20 @@ class TaskRow(QFrame):
     def _on_more_button_toggled(self, checked: bool) -> None:
         self.more_button.setText("Show less" if checked else "Show more")
         self._show_debug(checked)
+
+
+def _set_bar(bar: QProgressBar, maximum: int, value: int) -> None:
+    """Sets the bar's range (from 0) and value, painted with the window's next frame.
+
+    QProgressBar.setValue and setRange repaint at once, and a synchronous repaint paints every
+    dirty widget of the window there and then: the whole gallery, once per progress frame and
+    per stored image. With updates off meanwhile, turning them back on schedules an ordinary
+    update instead."""
+    if (bar.minimum(), bar.maximum(), bar.value()) == (0, maximum, value):
+        return
+    bar.setUpdatesEnabled(False)
+    try:
+        bar.setRange(0, maximum)
+        bar.setValue(value)
+    finally:
+        bar.setUpdatesEnabled(True)
